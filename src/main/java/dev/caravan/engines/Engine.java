@@ -1,0 +1,79 @@
+package dev.caravan.engines;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One vLLM engine and what the gateway currently knows about it.
+ *
+ * <p>Fields written by the health monitor are volatile and read without locks on the request path;
+ * in-flight is counted by the gateway itself, so it is exact even between scrapes.
+ */
+public final class Engine {
+
+    private final String id;
+    private final URI url;
+    private final Set<String> configuredModels;
+    private final Map<String, String> labels;
+    private final boolean prioritySchedulingEnabled;
+
+    private volatile Set<String> servedModels;
+    private volatile boolean healthy;
+    private volatile int running;
+    private volatile int waiting;
+    private volatile double kvCacheUsage;
+    private volatile long lastScrapeNanos;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public Engine(String id, URI url, Set<String> configuredModels, Map<String, String> labels,
+                  boolean prioritySchedulingEnabled) {
+        this.id = id;
+        this.url = url;
+        this.configuredModels = Set.copyOf(configuredModels);
+        this.labels = Map.copyOf(labels);
+        this.prioritySchedulingEnabled = prioritySchedulingEnabled;
+        this.servedModels = this.configuredModels;
+    }
+
+    public String id() { return id; }
+    public URI url() { return url; }
+    public Map<String, String> labels() { return labels; }
+    public boolean prioritySchedulingEnabled() { return prioritySchedulingEnabled; }
+    public Set<String> servedModels() { return servedModels; }
+    public boolean isHealthy() { return healthy; }
+    public int running() { return running; }
+    public int waiting() { return waiting; }
+    public double kvCacheUsage() { return kvCacheUsage; }
+    public int inFlight() { return inFlight.get(); }
+    public long lastScrapeNanos() { return lastScrapeNanos; }
+
+    /** Load as the gateway sees it: its own in-flight requests plus the engine's reported queue. */
+    public int load() { return inFlight.get() + waiting; }
+
+    /** An engine with no configured and no discovered model list serves whatever it is asked for. */
+    public boolean serves(String model) {
+        Set<String> models = servedModels;
+        return models.isEmpty() || model == null || models.contains(model);
+    }
+
+    public void markHealthy(boolean healthy) { this.healthy = healthy; }
+
+    public void discoveredModels(Set<String> models) {
+        this.servedModels = configuredModels.isEmpty() ? Set.copyOf(models) : configuredModels;
+    }
+
+    public void reportedLoad(int running, int waiting, double kvCacheUsage) {
+        this.running = running;
+        this.waiting = waiting;
+        this.kvCacheUsage = kvCacheUsage;
+        this.lastScrapeNanos = System.nanoTime();
+    }
+
+    public void requestStarted() { inFlight.incrementAndGet(); }
+    public void requestFinished() { inFlight.decrementAndGet(); }
+
+    @Override
+    public String toString() { return id + "(" + url + ")"; }
+}

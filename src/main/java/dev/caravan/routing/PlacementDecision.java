@@ -1,0 +1,6 @@
+package dev.caravan.routing;
+
+import dev.caravan.engines.Engine;
+
+/** The engine chosen for a request and the reason it was chosen. */
+public record PlacementDecision(Engine engine, PlacementReason reason) {}

@@ -1,0 +1,8 @@
+package dev.caravan.routing;
+
+/** Why a request went where it went: recorded for metrics, logs and the workflow status API. */
+public enum PlacementReason {
+    ROUND_ROBIN, LEAST_LOADED, SESSION, HASH, AFFINITY, PREFIX, SPILL, LINEAGE, FAILOVER, QUEUE;
+
+    public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+}
