@@ -1,0 +1,51 @@
+package dev.caravan.api;
+
+/**
+ * A failure the client must see as an OpenAI error body ({@code {"error":{message,type,param,code}}})
+ * with the given HTTP status. Thrown anywhere on a route; {@code routes/errors.camel.yaml} turns it
+ * into the response.
+ */
+public class GatewayException extends RuntimeException {
+
+    private final int status;
+    private final String type;
+    private final String code;
+    private final String param;
+    private final Integer retryAfterSeconds;
+
+    public GatewayException(int status, String type, String code, String param, String message,
+                            Integer retryAfterSeconds) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.code = code;
+        this.param = param;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static GatewayException badRequest(String param, String message) {
+        return new GatewayException(400, "invalid_request_error", "invalid_value", param, message, null);
+    }
+
+    public static GatewayException notFound(String code, String param, String message) {
+        return new GatewayException(404, "invalid_request_error", code, param, message, null);
+    }
+
+    public static GatewayException tooLarge(String message) {
+        return new GatewayException(413, "invalid_request_error", "request_too_large", null, message, null);
+    }
+
+    public static GatewayException tooManyRequests(String code, String message, int retryAfterSeconds) {
+        return new GatewayException(429, "rate_limit_error", code, null, message, retryAfterSeconds);
+    }
+
+    public static GatewayException unavailable(String code, String message, int retryAfterSeconds) {
+        return new GatewayException(503, "service_unavailable", code, null, message, retryAfterSeconds);
+    }
+
+    public int status() { return status; }
+    public String type() { return type; }
+    public String code() { return code; }
+    public String param() { return param; }
+    public Integer retryAfterSeconds() { return retryAfterSeconds; }
+}

@@ -1,0 +1,66 @@
+package dev.caravan.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes the exception caught on a route as an OpenAI error body. Anything that is not a
+ * {@link GatewayException} is a gateway bug and answers 500 without leaking internals.
+ */
+@Component("openAiErrorResponse")
+public class OpenAiErrorResponse implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiErrorResponse.class);
+    private final ObjectMapper mapper;
+
+    public OpenAiErrorResponse(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        GatewayException error = find(cause);
+        if (error == null) {
+            LOG.error("Unexpected failure on route {}", exchange.getFromRouteId(), cause);
+            error = new GatewayException(500, "internal_error", "internal_error", null,
+                    "The gateway failed to process the request", null);
+        }
+        Message out = exchange.getMessage();
+        out.removeHeaders("*", "x-request-id");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, error.status());
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (error.retryAfterSeconds() != null) {
+            out.setHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+        }
+        out.setBody(mapper.writeValueAsBytes(body(mapper, error)));
+    }
+
+    public static ObjectNode body(ObjectMapper mapper, GatewayException error) {
+        ObjectNode root = mapper.createObjectNode();
+        ObjectNode e = root.putObject("error");
+        e.put("message", error.getMessage());
+        e.put("type", error.type());
+        e.put("param", error.param());
+        e.put("code", error.code());
+        return root;
+    }
+
+    private static GatewayException find(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof GatewayException g) {
+                return g;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.caravan.proxy;
+
+import dev.caravan.engines.Engine;
+import dev.caravan.routing.PlacementDecision;
+import dev.caravan.routing.PlacementRequest;
+
+/**
+ * What happened to one proxied request, from what the engine reported.
+ *
+ * @param status            HTTP status the engine answered (0 when it never answered)
+ * @param promptTokens      usage.prompt_tokens, or -1 when the engine did not report usage
+ * @param cachedTokens      usage.prompt_tokens_details.cached_tokens, or -1 when not reported
+ * @param completionTokens  usage.completion_tokens, or -1
+ * @param ttftNanos         time from sending the request to the first body byte, or -1
+ * @param durationNanos     time from sending the request to the end of the response
+ * @param failedMidStream   the engine broke off a response that had already started
+ */
+public record RequestOutcome(
+        PlacementRequest request,
+        PlacementDecision decision,
+        Engine engine,
+        int status,
+        long promptTokens,
+        long cachedTokens,
+        long completionTokens,
+        long ttftNanos,
+        long durationNanos,
+        boolean failedMidStream) {}
