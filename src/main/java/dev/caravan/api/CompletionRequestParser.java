@@ -1,0 +1,243 @@
+package dev.caravan.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.routing.PlacementRequest;
+import dev.caravan.workflows.WorkflowMetadata;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Parses and validates an OpenAI completion or chat completion body, including the optional
+ * {@code workflow_metadata}, and renders the prompt as text for prefix matching. Anything a
+ * client got wrong is a 400 naming the offending parameter; fields the gateway does not know are
+ * left for the engine to judge.
+ */
+public class CompletionRequestParser implements Processor {
+
+    /** Exchange property set by the route: the engine path this endpoint forwards to. */
+    public static final String ENDPOINT_PROPERTY = "caravanEndpoint";
+    public static final String REQUEST_ID_HEADER = "x-request-id";
+
+    /** The same rule the messaging addresses use, so a workflow id is valid everywhere. */
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    private static final Set<String> STRATEGIES = Set.of("auto", "broadcast", "selective", "none");
+
+    private final ObjectMapper mapper;
+    private final BoundedBodyReader reader;
+    private final String sessionHeader;
+    private final RequestIds requestIds;
+
+    public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
+                                   RequestIds requestIds) {
+        this.mapper = mapper;
+        this.reader = reader;
+        this.sessionHeader = sessionHeader;
+        this.requestIds = requestIds;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        String path = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
+        String text = reader.read(exchange);
+        ObjectNode body = parseObject(text);
+        boolean chat = path.endsWith("/chat/completions");
+
+        String model = requiredString(body, "model");
+        String prompt = chat ? renderMessages(body) : renderPrompt(body);
+        boolean stream = optionalBoolean(body, "stream");
+        optionalPositiveInt(body, "max_tokens");
+        optionalPositiveInt(body, "max_completion_tokens");
+        optionalPositiveInt(body, "n");
+        WorkflowMetadata workflow = workflow(body.get("workflow_metadata"));
+
+        String requestId = requestIds.fromHeaderOrNew(exchange.getIn().getHeader(REQUEST_ID_HEADER, String.class));
+        String session = exchange.getIn().getHeader(sessionHeader, String.class);
+        PlacementRequest placement = new PlacementRequest(requestId, model, prompt, workflow, session, Set.of());
+        exchange.setProperty(ParsedRequest.PROPERTY, new ParsedRequest(path, body, stream, placement));
+    }
+
+    ObjectNode parseObject(String text) {
+        if (text == null || text.isBlank()) {
+            throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
+                    "The request body is empty: send a JSON object", null);
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
+                    "The request body is not valid JSON: " + e.getOriginalMessage(), null);
+        }
+        if (!(node instanceof ObjectNode obj)) {
+            throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
+                    "The request body must be a JSON object", null);
+        }
+        return obj;
+    }
+
+    private static String requiredString(ObjectNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            throw new GatewayException(400, "invalid_request_error", "missing_required_parameter", field,
+                    "Missing required parameter: '" + field + "'", null);
+        }
+        if (!v.isTextual() || v.asText().isEmpty()) {
+            throw wrongType(field, "a non-empty string");
+        }
+        return v.asText();
+    }
+
+    private static boolean optionalBoolean(ObjectNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw wrongType(field, "a boolean");
+        }
+        return v.booleanValue();
+    }
+
+    private static void optionalPositiveInt(ObjectNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.canConvertToExactIntegral() || !v.isNumber() || v.asLong() < 1) {
+            throw wrongType(field, "a positive integer");
+        }
+    }
+
+    private static String renderMessages(ObjectNode body) {
+        JsonNode messages = body.get("messages");
+        if (messages == null || messages.isNull()) {
+            throw new GatewayException(400, "invalid_request_error", "missing_required_parameter", "messages",
+                    "Missing required parameter: 'messages'", null);
+        }
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw wrongType("messages", "a non-empty array of message objects");
+        }
+        StringBuilder sb = new StringBuilder(256);
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String param = "messages[" + i + "]";
+            if (!m.isObject()) {
+                throw wrongType(param, "an object");
+            }
+            JsonNode role = m.get("role");
+            if (role == null || !role.isTextual()) {
+                throw wrongType(param + ".role", "a string");
+            }
+            sb.append(role.asText()).append(": ");
+            JsonNode content = m.get("content");
+            if (content == null || content.isNull()) {
+                // assistant tool calls carry no content
+            } else if (content.isTextual()) {
+                sb.append(content.asText());
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    if (part.has("text")) {
+                        sb.append(part.get("text").asText());
+                    }
+                }
+            } else {
+                throw wrongType(param + ".content", "a string or an array of content parts");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String renderPrompt(ObjectNode body) {
+        JsonNode prompt = body.get("prompt");
+        if (prompt == null || prompt.isNull()) {
+            throw new GatewayException(400, "invalid_request_error", "missing_required_parameter", "prompt",
+                    "Missing required parameter: 'prompt'", null);
+        }
+        if (prompt.isTextual()) {
+            return prompt.asText();
+        }
+        if (prompt.isArray() && !prompt.isEmpty()) {
+            JsonNode first = prompt.get(0);
+            if (first.isTextual()) {
+                return first.asText();
+            }
+            if (first.isIntegralNumber() || first.isArray()) {
+                // token ids: their decimal rendering still shares prefixes the way the tokens do
+                return (first.isArray() ? first : prompt).toString();
+            }
+        }
+        throw wrongType("prompt", "a string, an array of strings or an array of token ids");
+    }
+
+    private WorkflowMetadata workflow(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw wrongType("workflow_metadata", "an object");
+        }
+        String workflowId = id(node, "workflow_id", true);
+        String agentId = id(node, "agent_id", false);
+        JsonNode parent = node.get("parent_request_id");
+        if (parent != null && !parent.isNull() && (!parent.isTextual() || parent.asText().length() > 256)) {
+            throw wrongType("workflow_metadata.parent_request_id", "a string of at most 256 characters");
+        }
+        JsonNode prio = node.get("workflow_priority");
+        double priority = WorkflowMetadata.DEFAULT_PRIORITY;
+        if (prio != null && !prio.isNull()) {
+            if (!prio.isNumber() || !Double.isFinite(prio.asDouble())) {
+                throw wrongType("workflow_metadata.workflow_priority", "a number");
+            }
+            priority = prio.asDouble();
+        }
+        JsonNode strategyNode = node.get("context_sharing_strategy");
+        String strategy = WorkflowMetadata.DEFAULT_STRATEGY;
+        if (strategyNode != null && !strategyNode.isNull()) {
+            if (!strategyNode.isTextual() || !STRATEGIES.contains(strategyNode.asText())) {
+                throw GatewayException.badRequest("workflow_metadata.context_sharing_strategy",
+                        "context_sharing_strategy must be one of auto, broadcast, selective, none");
+            }
+            strategy = strategyNode.asText();
+        }
+        JsonNode meta = node.get("metadata");
+        Map<String, Object> metadata = Map.of();
+        if (meta != null && !meta.isNull()) {
+            if (!meta.isObject()) {
+                throw wrongType("workflow_metadata.metadata", "an object");
+            }
+            metadata = mapper.convertValue(meta, mapper.getTypeFactory()
+                    .constructMapType(Map.class, String.class, Object.class));
+        }
+        return new WorkflowMetadata(workflowId, agentId,
+                parent == null || parent.isNull() ? null : parent.asText(), priority, strategy, metadata);
+    }
+
+    private static String id(JsonNode node, String field, boolean required) {
+        JsonNode v = node.get(field);
+        String param = "workflow_metadata." + field;
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new GatewayException(400, "invalid_request_error", "missing_required_parameter", param,
+                        "Missing required parameter: '" + param + "'", null);
+            }
+            return null;
+        }
+        if (!v.isTextual() || !ID.matcher(v.asText()).matches()) {
+            throw GatewayException.badRequest(param,
+                    field + " must be 1 to 128 letters, digits, '_' or '-'");
+        }
+        return v.asText();
+    }
+
+    private static GatewayException wrongType(String param, String expected) {
+        return new GatewayException(400, "invalid_request_error", "invalid_type", param,
+                "Invalid type for '" + param + "': expected " + expected, null);
+    }
+}

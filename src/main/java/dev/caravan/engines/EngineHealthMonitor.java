@@ -1,0 +1,161 @@
+package dev.caravan.engines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Reads every engine's /health, /metrics and /v1/models on an interval, asynchronously, and
+ * takes an engine out after consecutive failures (it comes back at its first healthy answer).
+ * The forwarder also reports connect failures here, so a dead engine leaves at once rather than
+ * at the next scrape.
+ */
+public class EngineHealthMonitor implements SmartLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineHealthMonitor.class);
+
+    private final EngineRegistry registry;
+    private final HttpClient http;
+    private final EngineProperties.Client config;
+    private final ObjectMapper mapper;
+    private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+    private ScheduledExecutorService scheduler;
+    private volatile boolean running;
+
+    public EngineHealthMonitor(EngineRegistry registry, HttpClient http, EngineProperties.Client config,
+                               ObjectMapper mapper) {
+        this.registry = registry;
+        this.http = http;
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void start() {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "caravan-engine-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        running = true;
+        // A first synchronous round, so the gateway is ready as soon as it reports started.
+        checkAll().join();
+        long ms = config.getScrapeInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> checkAll().join(), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() { return running; }
+
+    @Override
+    public int getPhase() {
+        // after the simulated engines start, before the web server takes traffic
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    public CompletableFuture<Void> checkAll() {
+        CompletableFuture<?>[] all = registry.all().stream().map(this::check).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all).exceptionally(t -> null);
+    }
+
+    /** Called by the forwarder when an engine refused a connection or timed out. */
+    public void reportConnectFailure(Engine engine, Throwable cause) {
+        if (engine.isHealthy()) {
+            LOG.warn("Engine {} taken out after a failed request: {}", engine, cause.toString());
+        }
+        engine.markHealthy(false);
+        failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).set(config.getUnhealthyThreshold());
+    }
+
+    private CompletableFuture<Void> check(Engine engine) {
+        return get(engine, "/health")
+                .thenCompose(health -> {
+                    if (health.statusCode() != 200) {
+                        throw new IllegalStateException("health answered " + health.statusCode());
+                    }
+                    return get(engine, "/metrics");
+                })
+                .thenCompose(metrics -> {
+                    if (metrics.statusCode() == 200) {
+                        VllmMetrics.Snapshot s = VllmMetrics.parse(metrics.body());
+                        engine.reportedLoad(s.running(), s.waiting(), s.kvCacheUsage());
+                    }
+                    return engine.isHealthy() && !engine.servedModels().isEmpty()
+                            ? CompletableFuture.completedFuture((HttpResponse<String>) null)
+                            : get(engine, "/v1/models");
+                })
+                .thenAccept(models -> {
+                    if (models != null && models.statusCode() == 200) {
+                        engine.discoveredModels(modelIds(models.body()));
+                    }
+                    failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).set(0);
+                    if (!engine.isHealthy()) {
+                        LOG.info("Engine {} is healthy, models {}", engine, engine.servedModels());
+                        engine.markHealthy(true);
+                    }
+                })
+                .exceptionally(t -> {
+                    int n = failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).incrementAndGet();
+                    if (n >= config.getUnhealthyThreshold() && engine.isHealthy()) {
+                        LOG.warn("Engine {} taken out: {}", engine, rootMessage(t));
+                        engine.markHealthy(false);
+                    }
+                    return null;
+                });
+    }
+
+    private CompletableFuture<HttpResponse<String>> get(Engine engine, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(engine.url() + path))
+                .timeout(config.getScrapeTimeout()).GET();
+        String key = registry.apiKey(engine);
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Set<String> modelIds(String body) {
+        Set<String> ids = new HashSet<>();
+        try {
+            for (JsonNode m : mapper.readTree(body).path("data")) {
+                if (m.hasNonNull("id")) {
+                    ids.add(m.get("id").asText());
+                }
+            }
+        } catch (Exception e) {
+            LOG.debug("Unreadable /v1/models answer: {}", e.toString());
+        }
+        return ids;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.toString();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.caravan.engines;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The engines behind the gateway ({@code caravan.engines[i].*}) and how the gateway watches and
+ * calls them ({@code caravan.engine-client.*}).
+ */
+@ConfigurationProperties(prefix = "caravan")
+public class EngineProperties {
+
+    /** Static engine list. When empty, simulated engines are started in-process. */
+    private List<EngineEntry> engines = new ArrayList<>();
+    private final Client engineClient = new Client();
+
+    public List<EngineEntry> getEngines() { return engines; }
+    public void setEngines(List<EngineEntry> engines) { this.engines = engines; }
+    public Client getEngineClient() { return engineClient; }
+
+    public static class EngineEntry {
+        /** Base URL of the engine, e.g. http://10.0.0.5:8000 (without /v1). */
+        private String url;
+        /** Optional id; defaults to engine-N. */
+        private String id;
+        /** Served model names; empty means "whatever /v1/models reports". */
+        private List<String> models = new ArrayList<>();
+        /** Free-form labels (zone, gpu, ...), shown in status and metrics. */
+        private Map<String, String> labels = new LinkedHashMap<>();
+        /** Whether the engine runs with --scheduling-policy priority, so it accepts the priority field. */
+        private boolean priorityScheduling;
+        /** API key the engine expects (vLLM --api-key); sent as a Bearer token. */
+        private String apiKey;
+
+        public String getUrl() { return url; }
+        public void setUrl(String url) { this.url = url; }
+        public String getId() { return id; }
+        public void setId(String id) { this.id = id; }
+        public List<String> getModels() { return models; }
+        public void setModels(List<String> models) { this.models = models; }
+        public Map<String, String> getLabels() { return labels; }
+        public void setLabels(Map<String, String> labels) { this.labels = labels; }
+        public boolean isPriorityScheduling() { return priorityScheduling; }
+        public void setPriorityScheduling(boolean priorityScheduling) { this.priorityScheduling = priorityScheduling; }
+        public String getApiKey() { return apiKey; }
+        public void setApiKey(String apiKey) { this.apiKey = apiKey; }
+    }
+
+    public static class Client {
+        /** How often /health and /metrics of every engine are read. */
+        private Duration scrapeInterval = Duration.ofSeconds(1);
+        /** Time allowed for a health or metrics call. */
+        private Duration scrapeTimeout = Duration.ofSeconds(2);
+        /** Consecutive failed health checks before an engine is taken out. */
+        private int unhealthyThreshold = 1;
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        /** Time allowed until an engine starts answering (headers); generation itself is not bounded. */
+        private Duration responseTimeout = Duration.ofMinutes(10);
+
+        public Duration getScrapeInterval() { return scrapeInterval; }
+        public void setScrapeInterval(Duration scrapeInterval) { this.scrapeInterval = scrapeInterval; }
+        public Duration getScrapeTimeout() { return scrapeTimeout; }
+        public void setScrapeTimeout(Duration scrapeTimeout) { this.scrapeTimeout = scrapeTimeout; }
+        public int getUnhealthyThreshold() { return unhealthyThreshold; }
+        public void setUnhealthyThreshold(int unhealthyThreshold) { this.unhealthyThreshold = unhealthyThreshold; }
+        public Duration getConnectTimeout() { return connectTimeout; }
+        public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+        public Duration getResponseTimeout() { return responseTimeout; }
+        public void setResponseTimeout(Duration responseTimeout) { this.responseTimeout = responseTimeout; }
+    }
+}

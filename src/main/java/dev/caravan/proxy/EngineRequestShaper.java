@@ -1,0 +1,68 @@
+package dev.caravan.proxy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.ParsedRequest;
+import dev.caravan.engines.Engine;
+import dev.caravan.workflows.WorkflowMetadata;
+import java.io.UncheckedIOException;
+import java.util.function.ToIntFunction;
+
+/**
+ * Turns the client's body into what one particular engine should receive: vLLM fields the
+ * workflow implies ({@code cache_salt} for an isolated workflow, {@code priority} for engines that
+ * schedule by priority), usage reporting on streams so the gateway learns cached tokens, and no
+ * {@code workflow_metadata} unless configured to forward it. The client's body is never changed,
+ * so a retry on another engine starts from the original.
+ */
+public class EngineRequestShaper {
+
+    public record Shaped(byte[] body, boolean gatewayAskedForUsage) {}
+
+    private final ObjectMapper mapper;
+    private final boolean forwardWorkflowMetadata;
+    private final ToIntFunction<WorkflowMetadata> vllmPriority;
+
+    public EngineRequestShaper(ObjectMapper mapper, boolean forwardWorkflowMetadata,
+                               ToIntFunction<WorkflowMetadata> vllmPriority) {
+        this.mapper = mapper;
+        this.forwardWorkflowMetadata = forwardWorkflowMetadata;
+        this.vllmPriority = vllmPriority;
+    }
+
+    public Shaped shape(ParsedRequest request, Engine engine) {
+        ObjectNode body = request.body().objectNode();
+        body.setAll(request.body()); // shallow: only top-level fields are replaced below
+        WorkflowMetadata wf = request.workflow();
+        if (wf != null) {
+            if (!forwardWorkflowMetadata) {
+                body.remove("workflow_metadata");
+            }
+            if ("none".equals(wf.contextSharingStrategy()) && !body.hasNonNull("cache_salt")) {
+                body.put("cache_salt", wf.workflowId());
+            }
+            if (engine.prioritySchedulingEnabled() && !body.has("priority")) {
+                body.put("priority", vllmPriority.applyAsInt(wf));
+            }
+        }
+        boolean asked = false;
+        if (request.stream()) {
+            JsonNode opts = request.body().get("stream_options");
+            if (opts == null || !opts.isObject() || !opts.path("include_usage").asBoolean(false)) {
+                ObjectNode o = body.putObject("stream_options");
+                if (opts != null && opts.isObject()) {
+                    o.setAll((ObjectNode) opts);
+                }
+                o.put("include_usage", true);
+                asked = true;
+            }
+        }
+        try {
+            return new Shaped(mapper.writeValueAsBytes(body), asked);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

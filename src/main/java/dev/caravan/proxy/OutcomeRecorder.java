@@ -1,0 +1,30 @@
+package dev.caravan.proxy;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends a proxied request exactly once: gives the engine slot back and tells every listener
+ * (workflow statistics, metrics, admission queue) what the engine reported.
+ */
+public class OutcomeRecorder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeRecorder.class);
+    private final List<RequestOutcomeListener> listeners;
+
+    public OutcomeRecorder(List<RequestOutcomeListener> listeners) {
+        this.listeners = List.copyOf(listeners);
+    }
+
+    public void finished(RequestOutcome outcome) {
+        outcome.engine().requestFinished();
+        for (RequestOutcomeListener l : listeners) {
+            try {
+                l.onOutcome(outcome);
+            } catch (RuntimeException e) {
+                LOG.warn("Outcome listener {} failed", l.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}
