@@ -1,0 +1,108 @@
+package dev.caravan.routing;
+
+import dev.caravan.engines.Engine;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Highest-random-weight (rendezvous) hashing of a key over engines, optionally with bounded load.
+ *
+ * <p>Why rendezvous: every gateway replica that sees the same engine list ranks the engines for a key
+ * identically, with no shared state; removing an engine only moves the keys that lived on it, and the
+ * "next choice" for failover is simply the second-ranked engine.
+ *
+ * <p>Bounded load (Mirrokni et al., "Consistent hashing with bounded loads"): an engine is skipped
+ * when taking one more request would put it above {@code (1 + epsilon) x} the mean load of the
+ * candidates. Below {@code minLoad} an engine is never considered overloaded: a vLLM engine batches
+ * dozens of sequences, so a handful of in-flight requests is no reason to give up cache affinity.
+ */
+public final class RendezvousHome {
+
+    private final double epsilon;
+    private final int minLoad;
+    /** Engine id hashes; engine ids are few (the configured fleet), so this map stays tiny. */
+    private final ConcurrentHashMap<String, Long> engineHashes = new ConcurrentHashMap<>();
+
+    /**
+     * @param epsilon allowed excess over the mean load, e.g. 0.25
+     * @param minLoad load at or below which an engine is never overloaded (0 for the pure bound)
+     */
+    public RendezvousHome(double epsilon, int minLoad) {
+        if (epsilon < 0) throw new IllegalArgumentException("epsilon must be >= 0");
+        this.epsilon = epsilon;
+        this.minLoad = Math.max(0, minLoad);
+    }
+
+    public double epsilon() { return epsilon; }
+
+    /** Hash of a routing key (workflow id, session key). */
+    public static long keyHash(String key) { return Hashing.hash(key); }
+
+    long engineHash(Engine e) {
+        Long h = engineHashes.get(e.id());
+        if (h == null) {
+            h = Hashing.hash(e.id());
+            engineHashes.putIfAbsent(e.id(), h);
+        }
+        return h;
+    }
+
+    /** Rendezvous weight of {@code engine} for {@code keyHash}; higher ranks first. */
+    public long weight(long keyHash, Engine engine) {
+        return Hashing.weight(keyHash, engineHash(engine));
+    }
+
+    /** The top-ranked candidate for the key, ignoring load. */
+    public Engine top(long keyHash, List<Engine> candidates) {
+        Engine best = null;
+        long bestW = 0;
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            Engine e = candidates.get(i);
+            long w = weight(keyHash, e);
+            if (best == null || Long.compareUnsigned(w, bestW) > 0 || (w == bestW && e.id().compareTo(best.id()) < 0)) {
+                best = e;
+                bestW = w;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The highest-ranked candidate that is not overloaded; if every candidate is overloaded, the least
+     * loaded one (never null for a non-empty list).
+     */
+    public Engine choose(long keyHash, List<Engine> candidates) {
+        int n = candidates.size();
+        long total = 0;
+        for (int i = 0; i < n; i++) total += candidates.get(i).load();
+        Engine best = null;
+        long bestW = 0;
+        for (int i = 0; i < n; i++) {
+            Engine e = candidates.get(i);
+            if (overloaded(e.load(), total, n)) continue;
+            long w = weight(keyHash, e);
+            if (best == null || Long.compareUnsigned(w, bestW) > 0 || (w == bestW && e.id().compareTo(best.id()) < 0)) {
+                best = e;
+                bestW = w;
+            }
+        }
+        return best != null ? best : LeastLoadedPlacement.pick(candidates);
+    }
+
+    /**
+     * Whether an engine with {@code load} may not take one more request when the candidates together
+     * carry {@code totalLoad} over {@code n} engines: {@code load + 1 > (1 + eps) (total + 1) / n}.
+     * Counting the new request on both sides keeps the final maximum within {@code (1 + eps) x} mean.
+     */
+    public boolean overloaded(int load, long totalLoad, int n) {
+        if (load <= minLoad) return false;
+        return (load + 1) > (1.0 + epsilon) * (totalLoad + 1) / n;
+    }
+
+    /** {@link #overloaded(int, long, int)} for one engine among candidates. */
+    public boolean overloaded(Engine engine, List<Engine> candidates) {
+        long total = 0;
+        for (int i = 0, n = candidates.size(); i < n; i++) total += candidates.get(i).load();
+        return overloaded(engine.load(), total, candidates.size());
+    }
+}
