@@ -1,0 +1,59 @@
+package dev.caravan.engines;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Executors;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The engine list, the HTTP client that talks to engines, and the monitor that watches them. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(EngineProperties.class)
+public class EnginesConfiguration {
+
+    @Bean
+    HttpClient engineHttpClient(EngineProperties properties) {
+        return HttpClient.newBuilder()
+                // vLLM serves HTTP/1.1; an h2c upgrade attempt would only cost a round trip
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(properties.getEngineClient().getConnectTimeout())
+                .executor(Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "caravan-engine-io");
+                    t.setDaemon(true);
+                    return t;
+                }))
+                .build();
+    }
+
+    @Bean
+    EngineRegistry engineRegistry(EngineProperties properties, List<SimulatedEngineSource> simulated) {
+        EngineRegistry registry = new EngineRegistry();
+        List<EngineProperties.EngineEntry> entries = properties.getEngines();
+        for (int i = 0; i < entries.size(); i++) {
+            EngineProperties.EngineEntry e = entries.get(i);
+            if (e.getUrl() == null || e.getUrl().isBlank()) {
+                throw new IllegalArgumentException("caravan.engines[" + i + "].url is required");
+            }
+            String url = e.getUrl().endsWith("/") ? e.getUrl().substring(0, e.getUrl().length() - 1) : e.getUrl();
+            String id = e.getId() != null ? e.getId() : "engine-" + i;
+            registry.add(new Engine(id, URI.create(url), new HashSet<>(e.getModels()), e.getLabels(),
+                    e.isPriorityScheduling()), e.getApiKey());
+        }
+        if (entries.isEmpty()) {
+            for (SimulatedEngineSource source : simulated) {
+                source.engines().forEach(engine -> registry.add(engine, null));
+            }
+        }
+        return registry;
+    }
+
+    @Bean
+    EngineHealthMonitor engineHealthMonitor(EngineRegistry registry, HttpClient engineHttpClient,
+                                            EngineProperties properties, ObjectMapper mapper) {
+        return new EngineHealthMonitor(registry, engineHttpClient, properties.getEngineClient(), mapper);
+    }
+}
