@@ -1,11 +1,21 @@
 package dev.caravan;
 
+import dev.caravan.simulator.SimulatorMain;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
+/**
+ * Starts the gateway; {@code simulate} as first argument starts one standalone simulated vLLM
+ * engine instead (same jar, no Spring), e.g. {@code java -jar caravan.jar simulate --port=8001}.
+ */
 @SpringBootApplication
 public class CaravanApplication {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && "simulate".equals(args[0])) {
+            SimulatorMain.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         SpringApplication.run(CaravanApplication.class, args);
     }
 }

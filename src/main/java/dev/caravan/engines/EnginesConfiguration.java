@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import java.util.concurrent.Executors;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -49,6 +54,19 @@ public class EnginesConfiguration {
             }
         }
         return registry;
+    }
+
+    @Bean
+    @ConfigurationProperties(prefix = "caravan.simulator.options")
+    Map<String, String> simulatorOptions() {
+        return new LinkedHashMap<>();
+    }
+
+    @Bean
+    EmbeddedSimulatedEngines embeddedSimulatedEngines(EngineProperties properties,
+            @Value("${caravan.simulator.engines:2}") int count,
+            @Qualifier("simulatorOptions") Map<String, String> simulatorOptions) {
+        return new EmbeddedSimulatedEngines(properties, count, simulatorOptions);
     }
 
     @Bean
