@@ -1,0 +1,206 @@
+package dev.caravan.simulator;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The KV cache's block table with automatic prefix caching, as vLLM V1 keeps it: decides which
+ * prompt blocks are already cached, whether a request fits, and which cached block is evicted.
+ *
+ * <p>Each full block of a prompt has a hash chained from its parent block's hash and its token ids
+ * (the first block also mixes in the request's {@code cache_salt}). A block is pinned while any
+ * running request uses it; when the last user finishes it stays cached but becomes free, and free
+ * cached blocks are evicted least recently released first when space is needed. Blocks beyond the
+ * prompt's full blocks (partial last block, output) are private to the request and never shared.
+ *
+ * <p>Not thread-safe: the engine scheduler owns it under its lock.
+ */
+final class PrefixCache {
+
+    private static final long SEED_UNSALTED = 0x5bd1e9955bd1e995L;
+
+    private final int totalBlocks;
+    private final int blockSize;
+    private final Map<Long, Block> byHash = new HashMap<>();
+    /** Cached blocks no request pins, oldest release first: the eviction order. */
+    private final LinkedHashMap<Long, Block> evictable = new LinkedHashMap<>();
+    private int pinnedCached;
+    private int privateBlocks;
+    private long evictions;
+
+    PrefixCache(int totalBlocks, int blockSize) {
+        this.totalBlocks = totalBlocks;
+        this.blockSize = blockSize;
+    }
+
+    /** Chained hashes of the full blocks of {@code tokens}. */
+    long[] blockHashes(int[] tokens, String cacheSalt) {
+        int full = tokens.length / blockSize;
+        long[] hashes = new long[full];
+        long parent = cacheSalt == null ? SEED_UNSALTED : mix(SEED_UNSALTED, cacheSalt.hashCode() ^ ((long) cacheSalt.length() << 32));
+        if (cacheSalt != null) {
+            for (int k = 0; k < cacheSalt.length(); k++) {
+                parent = mix(parent, cacheSalt.charAt(k));
+            }
+        }
+        for (int b = 0; b < full; b++) {
+            long h = mix(parent, b == 0 ? 1 : 2);
+            for (int k = b * blockSize, end = k + blockSize; k < end; k++) {
+                h = mix(h, tokens[k]);
+            }
+            hashes[b] = h;
+            parent = h;
+        }
+        return hashes;
+    }
+
+    int blocksFor(int tokens) {
+        return (tokens + blockSize - 1) / blockSize;
+    }
+
+    /**
+     * Pins the cached prefix of a request and reserves the rest of its blocks, or returns null when
+     * free plus evictable blocks are not enough (the request then keeps waiting).
+     *
+     * @param hashes the prompt's full-block hashes
+     * @param promptTokens prompt length
+     * @param totalTokens prompt plus the most output tokens the request may produce
+     */
+    Allocation allocate(long[] hashes, int promptTokens, int totalTokens) {
+        int matched = 0;
+        int matchedEvictable = 0;
+        while (matched < hashes.length) {
+            Block b = byHash.get(hashes[matched]);
+            if (b == null) {
+                break;
+            }
+            if (b.refs == 0) {
+                matchedEvictable++;
+            }
+            matched++;
+        }
+        int needed = blocksFor(totalTokens);
+        int privateNeeded = needed - hashes.length;
+        int newBlocks = needed - matched;
+        if (newBlocks > freeBlocks() + evictable.size() - matchedEvictable) {
+            return null;
+        }
+        for (int i = 0; i < matched; i++) {
+            pin(byHash.get(hashes[i]));
+        }
+        for (int i = matched; i < hashes.length; i++) {
+            Block existing = byHash.get(hashes[i]);
+            if (existing != null) {
+                pin(existing);
+                continue;
+            }
+            makeRoom();
+            Block b = new Block(hashes[i]);
+            b.refs = 1;
+            byHash.put(b.hash, b);
+            pinnedCached++;
+        }
+        for (int i = 0; i < privateNeeded; i++) {
+            makeRoom();
+            privateBlocks++;
+        }
+        // vLLM always recomputes the last prompt token, so a fully cached prompt still prefills one block.
+        int hitBlocks = Math.min(matched, Math.max(0, promptTokens - 1) / blockSize);
+        return new Allocation(hashes, privateNeeded, hitBlocks * blockSize);
+    }
+
+    /** Unpins a finished or aborted request's blocks; its full prompt blocks stay cached. */
+    void release(Allocation a) {
+        for (long h : a.hashes) {
+            Block b = byHash.get(h);
+            if (b == null || b.refs == 0) {
+                continue;
+            }
+            if (--b.refs == 0) {
+                pinnedCached--;
+                evictable.put(h, b);
+            }
+        }
+        privateBlocks -= a.privateBlocks;
+    }
+
+    /** Number of leading blocks of {@code hashes} present in the cache, without touching it. */
+    int cachedPrefixBlocks(long[] hashes) {
+        int n = 0;
+        while (n < hashes.length && byHash.containsKey(hashes[n])) {
+            n++;
+        }
+        return n;
+    }
+
+    boolean contains(long hash) {
+        return byHash.containsKey(hash);
+    }
+
+    /** Blocks pinned by running requests over all blocks: vLLM's {@code kv_cache_usage_perc}. */
+    double usage() {
+        return (double) (pinnedCached + privateBlocks) / totalBlocks;
+    }
+
+    int usedBlocks() { return pinnedCached + privateBlocks; }
+    int cachedBlocks() { return byHash.size(); }
+    int totalBlocks() { return totalBlocks; }
+    int blockSize() { return blockSize; }
+    long evictions() { return evictions; }
+
+    private int freeBlocks() {
+        return totalBlocks - pinnedCached - privateBlocks - evictable.size();
+    }
+
+    private void pin(Block b) {
+        if (b.refs++ == 0) {
+            evictable.remove(b.hash);
+            pinnedCached++;
+        }
+    }
+
+    private void makeRoom() {
+        if (freeBlocks() > 0) {
+            return;
+        }
+        Iterator<Map.Entry<Long, Block>> oldest = evictable.entrySet().iterator();
+        Map.Entry<Long, Block> victim = oldest.next();
+        oldest.remove();
+        byHash.remove(victim.getKey());
+        evictions++;
+    }
+
+    private static long mix(long h, long v) {
+        long x = (h ^ v) * 0x9E3779B97F4A7C15L;
+        x ^= x >>> 32;
+        x *= 0xD6E8FEB86659FD93L;
+        return x ^ (x >>> 29);
+    }
+
+    /** The blocks one request holds. */
+    static final class Allocation {
+        private final long[] hashes;
+        private final int privateBlocks;
+        private final int cachedTokens;
+
+        private Allocation(long[] hashes, int privateBlocks, int cachedTokens) {
+            this.hashes = hashes;
+            this.privateBlocks = privateBlocks;
+            this.cachedTokens = cachedTokens;
+        }
+
+        /** Prompt tokens served from the cache, a whole number of blocks. */
+        int cachedTokens() { return cachedTokens; }
+    }
+
+    private static final class Block {
+        private final long hash;
+        private int refs;
+
+        private Block(long hash) {
+            this.hash = hash;
+        }
+    }
+}

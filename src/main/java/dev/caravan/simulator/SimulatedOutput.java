@@ -1,0 +1,66 @@
+package dev.caravan.simulator;
+
+/**
+ * Decides the text a request "generates": token {@code i} is a word drawn from a fixed vocabulary
+ * by hashing the engine seed, a digest of the prompt tokens and {@code i}. Equal prompts on
+ * engines with equal seeds therefore produce equal outputs, whatever else the engines served.
+ */
+final class SimulatedOutput {
+
+    private static final String[] WORDS = {
+        "the", "of", "and", "to", "in", "is", "that", "it", "was", "for", "on", "are", "with", "as", "be",
+        "at", "by", "this", "have", "from", "or", "one", "had", "not", "but", "what", "all", "were", "when",
+        "we", "there", "can", "an", "your", "which", "their", "said", "if", "do", "will", "each", "about",
+        "how", "up", "out", "them", "then", "she", "many", "some", "so", "these", "would", "other", "into",
+        "has", "more", "her", "two", "like", "him", "see", "time", "could", "no", "make", "than", "first",
+        "been", "its", "who", "now", "people", "my", "made", "over", "did", "down", "only", "way", "find",
+        "use", "may", "water", "long", "little", "very", "after", "words", "called", "just", "where", "most",
+        "know", "caravan", "route", "engine", "agent", "token", "cache", "prefix", "block", "batch"
+    };
+
+    private final String[] tokens;
+    private final int[] ids;
+
+    SimulatedOutput(SimulatedTokenizer tokenizer) {
+        tokens = new String[WORDS.length];
+        ids = new int[WORDS.length];
+        for (int i = 0; i < WORDS.length; i++) {
+            tokens[i] = " " + WORDS[i];
+            ids[i] = tokenizer.idOf(tokens[i]);
+        }
+    }
+
+    /** The digest that, with the engine seed, fixes a request's output. */
+    static long promptDigest(long seed, int[] promptTokens) {
+        long h = seed * 0x9E3779B97F4A7C15L + promptTokens.length;
+        for (int t : promptTokens) {
+            h = (h ^ t) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 31;
+        }
+        return h;
+    }
+
+    String token(long digest, int index) {
+        return tokens[pick(digest, index)];
+    }
+
+    int tokenId(long digest, int index) {
+        return ids[pick(digest, index)];
+    }
+
+    String text(long digest, int count) {
+        StringBuilder sb = new StringBuilder(count * 6);
+        for (int i = 0; i < count; i++) {
+            sb.append(token(digest, i));
+        }
+        return sb.toString();
+    }
+
+    private int pick(long digest, int index) {
+        long x = digest + (index + 1) * 0x9E3779B97F4A7C15L;
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        x ^= x >>> 31;
+        return (int) Long.remainderUnsigned(x, tokens.length);
+    }
+}
