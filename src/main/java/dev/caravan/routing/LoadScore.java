@@ -56,6 +56,12 @@ public final class LoadScore {
     /** An engine at or above its per-engine in-flight limit takes no more requests if it can be helped. */
     public boolean saturated(Engine e) { return e.inFlight() >= saturation; }
 
+    /** Whether some candidate is below saturation: the {@code hasCapacity} of {@link AdmissionQueue#acquire}. */
+    public boolean hasCapacity(java.util.List<Engine> candidates) {
+        for (int i = 0, n = candidates.size(); i < n; i++) if (!saturated(candidates.get(i))) return true;
+        return false;
+    }
+
     public int saturation() { return (int) saturation; }
     public double prefixWeight() { return prefixWeight; }
     public double affinityWeight() { return affinityWeight; }
