@@ -72,6 +72,14 @@ public final class RendezvousHome {
      * loaded one (never null for a non-empty list).
      */
     public Engine choose(long keyHash, List<Engine> candidates) {
+        return choose(keyHash, candidates, null);
+    }
+
+    /**
+     * Like {@link #choose(long, List)} but never {@code skip} (the overloaded home when a workflow
+     * moves), unless it is the only candidate.
+     */
+    public Engine choose(long keyHash, List<Engine> candidates, Engine skip) {
         int n = candidates.size();
         long total = 0;
         for (int i = 0; i < n; i++) total += candidates.get(i).load();
@@ -79,14 +87,20 @@ public final class RendezvousHome {
         long bestW = 0;
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
-            if (overloaded(e.load(), total, n)) continue;
+            if (e == skip || overloaded(e.load(), total, n)) continue;
             long w = weight(keyHash, e);
             if (best == null || Long.compareUnsigned(w, bestW) > 0 || (w == bestW && e.id().compareTo(best.id()) < 0)) {
                 best = e;
                 bestW = w;
             }
         }
-        return best != null ? best : LeastLoadedPlacement.pick(candidates);
+        if (best != null) return best;
+        Engine least = null;
+        for (int i = 0; i < n; i++) {
+            Engine e = candidates.get(i);
+            if (e != skip && (least == null || e.load() < least.load())) least = e;
+        }
+        return least != null ? least : candidates.get(0);
     }
 
     /**

@@ -1,0 +1,233 @@
+package dev.caravan.routing;
+
+import dev.caravan.api.GatewayException;
+import dev.caravan.workflows.WorkflowMetadata;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Gateway-side admission when every candidate engine is saturated.
+ *
+ * <p>A request that finds capacity and an empty queue passes straight through (no lock, no
+ * allocation beyond the permit). Otherwise it waits in a bounded queue ordered by
+ * {@code workflow_priority} (highest first) and, within one priority, round-robin between workflows
+ * (each workflow is a flow; a workflow with 50 queued agents cannot starve one with a single
+ * request). Plain requests are each their own flow. A full queue, or a wait past {@code maxWait},
+ * answers 429 with {@code Retry-After}.
+ *
+ * <p>Wake-up: each finished request frees one slot, so {@link #capacityFreed()} admits at most one
+ * waiter — the first, in priority-then-fairness order, whose own capacity check passes (its model may
+ * be served by other engines than the one that freed up). Because engine metrics can also free
+ * capacity without a request finishing here (another replica's load dropped), waiters re-check every
+ * {@code recheck} interval as well.
+ *
+ * <p>The lock guards only queue bookkeeping and the capacity suppliers (which read volatile engine
+ * fields); it is never held while anything talks to an engine.
+ */
+public final class AdmissionQueue {
+
+    private final int capacity;
+    private final Duration defaultMaxWait;
+    private final long recheckNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final TreeMap<Double, Level> levels = new TreeMap<>(Comparator.reverseOrder());
+    private volatile int size;
+    private long rejectedFull;
+    private long rejectedTimeout;
+
+    /**
+     * @param capacity       waiting requests at most (0 disables queueing: saturated means 429)
+     * @param defaultMaxWait wait used when {@link #acquire} gets a null maxWait
+     * @param recheck        how often a waiter re-checks capacity on its own
+     */
+    public AdmissionQueue(int capacity, Duration defaultMaxWait, Duration recheck) {
+        this.capacity = capacity;
+        this.defaultMaxWait = defaultMaxWait;
+        this.recheckNanos = Math.max(1_000_000L, recheck.toNanos());
+    }
+
+    /**
+     * Admits the request: returns at once when there is capacity and nobody waits, otherwise waits
+     * (blocking the calling thread) until admitted.
+     *
+     * @param hasCapacity whether some candidate engine of this request can take it now
+     * @param maxWait     longest wait, null for the configured default
+     * @throws GatewayException 429 {@code queue_full} or {@code queue_timeout}; 503 when interrupted
+     */
+    public Permit acquire(PlacementRequest request, Supplier<Boolean> hasCapacity, Duration maxWait) {
+        if (size == 0 && hasCapacity.get()) return new Permit(false, 0);
+        Duration wait = maxWait == null ? defaultMaxWait : maxWait;
+        int retryAfter = (int) Math.max(1, (wait.toMillis() + 999) / 1000);
+        long start = System.nanoTime();
+        Waiter w;
+        lock.lock();
+        try {
+            if (size == 0 && hasCapacity.get()) return new Permit(false, 0);
+            if (size >= capacity) {
+                rejectedFull++;
+                throw GatewayException.tooManyRequests("queue_full",
+                        "All engines are saturated and the gateway queue is full; retry later", retryAfter);
+            }
+            w = new Waiter(flowKey(request), priority(request), hasCapacity, lock.newCondition());
+            levels.computeIfAbsent(w.priority, p -> new Level()).add(w);
+            size++;
+            long deadline = start + wait.toNanos();
+            while (!w.granted) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    remove(w);
+                    rejectedTimeout++;
+                    throw GatewayException.tooManyRequests("queue_timeout",
+                            "All engines stayed saturated for " + wait.toMillis() + " ms; retry later", retryAfter);
+                }
+                try {
+                    w.cond.awaitNanos(Math.min(remaining, recheckNanos));
+                } catch (InterruptedException e) {
+                    if (!w.granted) remove(w);
+                    Thread.currentThread().interrupt();
+                    throw GatewayException.unavailable("interrupted", "The gateway is shutting down", 1);
+                }
+                if (!w.granted) dispatch();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new Permit(true, System.nanoTime() - start);
+    }
+
+    /** An engine freed a slot (a request finished): admit the next eligible waiter, if any. */
+    public void capacityFreed() {
+        if (size == 0) return;
+        lock.lock();
+        try {
+            dispatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Requests waiting now. */
+    public int size() { return size; }
+    public int capacity() { return capacity; }
+
+    public long rejectedFull() {
+        lock.lock();
+        try { return rejectedFull; } finally { lock.unlock(); }
+    }
+
+    public long rejectedTimeout() {
+        lock.lock();
+        try { return rejectedTimeout; } finally { lock.unlock(); }
+    }
+
+    // ---- under lock ----
+
+    /** Grants the first waiter (priority, then round-robin between flows) that has capacity. */
+    private boolean dispatch() {
+        for (Level level : levels.values()) {
+            Iterator<Map.Entry<String, ArrayDeque<Waiter>>> it = level.flows.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<String, ArrayDeque<Waiter>> flow = it.next();
+                Waiter head = flow.getValue().peekFirst();
+                if (head != null && head.hasCapacity.get()) {
+                    grant(head);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void grant(Waiter w) {
+        Level level = levels.get(w.priority);
+        ArrayDeque<Waiter> q = level.flows.remove(w.flow);
+        q.pollFirst();
+        if (!q.isEmpty()) level.flows.put(w.flow, q); // the flow goes to the back: round robin
+        if (level.flows.isEmpty()) levels.remove(w.priority);
+        size--;
+        w.granted = true;
+        w.cond.signal();
+    }
+
+    private void remove(Waiter w) {
+        Level level = levels.get(w.priority);
+        if (level == null) return;
+        ArrayDeque<Waiter> q = level.flows.get(w.flow);
+        if (q == null || !q.remove(w)) return;
+        if (q.isEmpty()) level.flows.remove(w.flow);
+        if (level.flows.isEmpty()) levels.remove(w.priority);
+        size--;
+    }
+
+    private static String flowKey(PlacementRequest r) {
+        WorkflowMetadata md = r.workflow();
+        if (md != null && md.workflowId() != null) return "w:" + md.workflowId();
+        return "r:" + (r.requestId() != null ? r.requestId() : Integer.toHexString(System.identityHashCode(r)));
+    }
+
+    private static double priority(PlacementRequest r) {
+        WorkflowMetadata md = r.workflow();
+        if (md == null || Double.isNaN(md.workflowPriority())) return WorkflowMetadata.DEFAULT_PRIORITY;
+        return md.workflowPriority();
+    }
+
+    private static final class Level {
+        /** Insertion order is the round-robin order of the flows. */
+        final LinkedHashMap<String, ArrayDeque<Waiter>> flows = new LinkedHashMap<>();
+
+        void add(Waiter w) { flows.computeIfAbsent(w.flow, k -> new ArrayDeque<>()).addLast(w); }
+    }
+
+    private static final class Waiter {
+        final String flow;
+        final double priority;
+        final Supplier<Boolean> hasCapacity;
+        final Condition cond;
+        boolean granted;
+
+        Waiter(String flow, double priority, Supplier<Boolean> hasCapacity, Condition cond) {
+            this.flow = flow;
+            this.priority = priority;
+            this.hasCapacity = hasCapacity;
+            this.cond = cond;
+        }
+    }
+
+    /**
+     * Admission of one request. {@link #release()} when the request finishes wakes the next waiter;
+     * call either it or {@link AdmissionQueue#capacityFreed()} for a finished request, not both.
+     */
+    public final class Permit implements AutoCloseable {
+        private final boolean queued;
+        private final long waitedNanos;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Permit(boolean queued, long waitedNanos) {
+            this.queued = queued;
+            this.waitedNanos = waitedNanos;
+        }
+
+        /** Whether the request waited in the queue (record reason {@code QUEUE} in metrics). */
+        public boolean queued() { return queued; }
+        public long waitedNanos() { return waitedNanos; }
+        public Duration waited() { return Duration.ofNanos(waitedNanos); }
+
+        /** Idempotent. */
+        public void release() {
+            if (released.compareAndSet(false, true)) capacityFreed();
+        }
+
+        @Override
+        public void close() { release(); }
+    }
+
+}

@@ -1,0 +1,86 @@
+package dev.caravan.routing;
+
+import dev.caravan.workflows.WorkflowRegistry;
+import dev.caravan.workflows.WorkflowSupportProperties;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Builds the placement core from configuration, without Spring (used by {@link PlacementConfiguration},
+ * tests and the benchmark). One instance holds one consistent set of collaborators: the prefix index
+ * is shared by the prefix-aware and workflow-aware policies, so both learn from every routed request.
+ */
+public final class PlacementFactory {
+
+    private final RoutingProperties routing;
+    private final WorkflowSupportProperties workflows;
+    private final WorkflowRegistry registry;
+    private final PrefixIndex prefixIndex;
+    private final LineageTracker lineage;
+    private final LoadScore loadScore;
+    private final RendezvousHome rendezvous;
+    private final SpillHysteresis hysteresis;
+    private final AdmissionQueue admissionQueue;
+    private final PlacementPolicies policies;
+
+    public PlacementFactory(RoutingProperties routing, WorkflowSupportProperties workflows, Clock clock) {
+        this.routing = routing;
+        this.workflows = workflows;
+        RoutingProperties.Weights w = routing.getWeights();
+        double prefixWeight = workflows.getCacheAffinityWeight() != null
+                ? 2.0 * clamp01(workflows.getCacheAffinityWeight()) : w.getPrefix();
+        double affinityWeight = workflows.getBatchingPreference() != null
+                ? clamp01(workflows.getBatchingPreference()) : w.getAffinity();
+        int spills = routing.getSpill().getSpillsToMove();
+        if (workflows.getBatchingPreference() != null) {
+            spills = (int) Math.max(1, Math.round(spills * (0.5 + clamp01(workflows.getBatchingPreference()))));
+        }
+        this.registry = new WorkflowRegistry(workflows.getTtl(), workflows.getMaxWorkflows(), clock);
+        RoutingProperties.Prefix p = routing.getPrefix();
+        this.prefixIndex = new PrefixIndex(p.getBlockChars(), p.getMaxEntries(), p.getMaxBlocks());
+        this.lineage = new LineageTracker(routing.getLineage().getMaxEntries(), routing.getLineage().getTtl());
+        this.loadScore = new LoadScore(w.getInFlight(), w.getWaiting(), w.getKvCache(), prefixWeight, affinityWeight,
+                routing.getSaturationPerEngine());
+        this.rendezvous = new RendezvousHome(routing.getEpsilon(), routing.getMinOverload());
+        this.hysteresis = new SpillHysteresis(spills, routing.getSpill().getOverloadToMove().toMillis());
+        RoutingProperties.Admission a = routing.getAdmission();
+        this.admissionQueue = new AdmissionQueue(a.getQueueSize(), a.getMaxWait(), a.getRecheck());
+        WorkflowAwarePlacement workflowAware = new WorkflowAwarePlacement(registry, prefixIndex, lineage, loadScore,
+                rendezvous, hysteresis, routing.getBroadcastK());
+        this.policies = new PlacementPolicies(List.of(
+                new RoundRobinPlacement(),
+                new LeastLoadedPlacement(),
+                new SessionAffinityPlacement(),
+                new PrefixAwarePlacement(prefixIndex, loadScore, rendezvous),
+                workflowAware));
+        policies.get(routing.getPlainPolicy()); // fail fast on a typo
+        policies.get(workflows.getRouting().policyName());
+    }
+
+    private static double clamp01(double v) { return Math.max(0, Math.min(1, v)); }
+
+    /** Policy for requests without workflow metadata ({@code caravan.routing.plain-policy}). */
+    public PlacementPolicy plainPolicy() { return policies.get(routing.getPlainPolicy()); }
+
+    /**
+     * Policy for requests with workflow metadata: {@code caravan.workflow-support.routing.strategy}, or
+     * the plain policy when workflow support is disabled.
+     */
+    public PlacementPolicy workflowPolicy() {
+        return workflows.isEnabled() ? policies.get(workflows.getRouting().policyName()) : plainPolicy();
+    }
+
+    /** The policy for one request: workflow policy when it carries a workflow id, else the plain one. */
+    public PlacementPolicy policyFor(PlacementRequest request) {
+        return request.workflow() != null && request.workflow().workflowId() != null ? workflowPolicy() : plainPolicy();
+    }
+
+    public PlacementPolicies policies() { return policies; }
+    public WorkflowRegistry registry() { return registry; }
+    public PrefixIndex prefixIndex() { return prefixIndex; }
+    public LineageTracker lineage() { return lineage; }
+    public LoadScore loadScore() { return loadScore; }
+    public RendezvousHome rendezvous() { return rendezvous; }
+    public SpillHysteresis hysteresis() { return hysteresis; }
+    public AdmissionQueue admissionQueue() { return admissionQueue; }
+}

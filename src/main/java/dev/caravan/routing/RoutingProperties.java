@@ -1,0 +1,170 @@
+package dev.caravan.routing;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code caravan.routing.*}: how requests are placed on engines. Defaults are the values below.
+ */
+@ConfigurationProperties(prefix = "caravan.routing")
+public class RoutingProperties {
+
+    /**
+     * {@code caravan.routing.plain-policy}: policy for requests without {@code workflow_metadata}:
+     * {@code round-robin}, {@code least-loaded}, {@code session}, {@code prefix-aware} or
+     * {@code workflow-aware} (which places plain requests like prefix-aware). Default prefix-aware.
+     */
+    private String plainPolicy = PrefixAwarePlacement.NAME;
+
+    /**
+     * {@code caravan.routing.epsilon}: bounded-load slack; an engine is overloaded when taking one more
+     * request would put it above {@code (1 + epsilon) x} the mean load of the candidates. Default 0.25.
+     */
+    private double epsilon = 0.25;
+
+    /**
+     * {@code caravan.routing.min-overload}: load (in-flight + engine waiting) at or below which an engine
+     * is never called overloaded, so light traffic keeps perfect affinity. Default 4.
+     */
+    private int minOverload = 4;
+
+    /** {@code caravan.routing.weights.*}: the {@link LoadScore} cost function. */
+    private Weights weights = new Weights();
+
+    /** {@code caravan.routing.prefix.*}: the approximate {@link PrefixIndex}. */
+    private Prefix prefix = new Prefix();
+
+    /** {@code caravan.routing.spill.*}: when an overloaded home moves ({@link SpillHysteresis}). */
+    private Spill spill = new Spill();
+
+    /**
+     * {@code caravan.routing.saturation-per-engine}: gateway in-flight requests per engine at which the
+     * engine is saturated; when every candidate is saturated requests queue. Default 64.
+     */
+    private int saturationPerEngine = 64;
+
+    /** {@code caravan.routing.admission.*}: the gateway queue ({@link AdmissionQueue}). */
+    private Admission admission = new Admission();
+
+    /** {@code caravan.routing.lineage.*}: {@link LineageTracker}. */
+    private Lineage lineage = new Lineage();
+
+    /**
+     * {@code caravan.routing.broadcast-k}: engines a {@code broadcast} workflow may spread over (its k
+     * top rendezvous choices). Default 2.
+     */
+    private int broadcastK = 2;
+
+    public static class Weights {
+        /** {@code caravan.routing.weights.in-flight}: weight of gateway in-flight / saturation. Default 1.0. */
+        private double inFlight = 1.0;
+        /** {@code caravan.routing.weights.waiting}: weight of engine waiting queue / saturation. Default 2.0. */
+        private double waiting = 2.0;
+        /** {@code caravan.routing.weights.kv-cache}: weight of KV-cache usage (0..1). Default 1.0. */
+        private double kvCache = 1.0;
+        /**
+         * {@code caravan.routing.weights.prefix}: bonus for the fraction of prompt blocks the engine
+         * probably caches. Default 1.5; overridden by {@code caravan.workflow-support.cache-affinity-weight}.
+         */
+        private double prefix = 1.5;
+        /**
+         * {@code caravan.routing.weights.affinity}: bonus for a workflow's own engines when scoring a
+         * broadcast set. Default 0.5; overridden by {@code caravan.workflow-support.batching-preference}.
+         */
+        private double affinity = 0.5;
+
+        public double getInFlight() { return inFlight; }
+        public void setInFlight(double v) { inFlight = v; }
+        public double getWaiting() { return waiting; }
+        public void setWaiting(double v) { waiting = v; }
+        public double getKvCache() { return kvCache; }
+        public void setKvCache(double v) { kvCache = v; }
+        public double getPrefix() { return prefix; }
+        public void setPrefix(double v) { prefix = v; }
+        public double getAffinity() { return affinity; }
+        public void setAffinity(double v) { affinity = v; }
+    }
+
+    public static class Prefix {
+        /** {@code caravan.routing.prefix.block-chars}: characters per hashed block. Default 128. */
+        private int blockChars = 128;
+        /**
+         * {@code caravan.routing.prefix.max-entries}: global budget of prefix entries (about
+         * {@value PrefixIndex#BYTES_PER_ENTRY} bytes each, allocated at start). Default 1,048,576 (32 MiB).
+         */
+        private int maxEntries = 1 << 20;
+        /** {@code caravan.routing.prefix.max-blocks}: leading blocks of a prompt indexed at most. Default 256. */
+        private int maxBlocks = 256;
+
+        public int getBlockChars() { return blockChars; }
+        public void setBlockChars(int v) { blockChars = v; }
+        public int getMaxEntries() { return maxEntries; }
+        public void setMaxEntries(int v) { maxEntries = v; }
+        public int getMaxBlocks() { return maxBlocks; }
+        public void setMaxBlocks(int v) { maxBlocks = v; }
+    }
+
+    public static class Spill {
+        /** {@code caravan.routing.spill.spills-to-move}: consecutive spills that move the home. Default 8. */
+        private int spillsToMove = 8;
+        /**
+         * {@code caravan.routing.spill.overload-to-move}: an uninterrupted run of spills lasting this long
+         * moves the home even with fewer spills (0 disables). Default 10s.
+         */
+        private Duration overloadToMove = Duration.ofSeconds(10);
+
+        public int getSpillsToMove() { return spillsToMove; }
+        public void setSpillsToMove(int v) { spillsToMove = v; }
+        public Duration getOverloadToMove() { return overloadToMove; }
+        public void setOverloadToMove(Duration v) { overloadToMove = v; }
+    }
+
+    public static class Admission {
+        /** {@code caravan.routing.admission.queue-size}: requests waiting at most; beyond, 429. Default 1024. */
+        private int queueSize = 1024;
+        /** {@code caravan.routing.admission.max-wait}: longest wait before 429. Default 30s. */
+        private Duration maxWait = Duration.ofSeconds(30);
+        /** {@code caravan.routing.admission.recheck}: how often waiters re-check capacity by themselves. Default 100ms. */
+        private Duration recheck = Duration.ofMillis(100);
+
+        public int getQueueSize() { return queueSize; }
+        public void setQueueSize(int v) { queueSize = v; }
+        public Duration getMaxWait() { return maxWait; }
+        public void setMaxWait(Duration v) { maxWait = v; }
+        public Duration getRecheck() { return recheck; }
+        public void setRecheck(Duration v) { recheck = v; }
+    }
+
+    public static class Lineage {
+        /** {@code caravan.routing.lineage.max-entries}: request ids remembered. Default 200,000. */
+        private int maxEntries = 200_000;
+        /** {@code caravan.routing.lineage.ttl}: how long a request id is remembered. Default 10m. */
+        private Duration ttl = Duration.ofMinutes(10);
+
+        public int getMaxEntries() { return maxEntries; }
+        public void setMaxEntries(int v) { maxEntries = v; }
+        public Duration getTtl() { return ttl; }
+        public void setTtl(Duration v) { ttl = v; }
+    }
+
+    public String getPlainPolicy() { return plainPolicy; }
+    public void setPlainPolicy(String v) { plainPolicy = v; }
+    public double getEpsilon() { return epsilon; }
+    public void setEpsilon(double v) { epsilon = v; }
+    public int getMinOverload() { return minOverload; }
+    public void setMinOverload(int v) { minOverload = v; }
+    public Weights getWeights() { return weights; }
+    public void setWeights(Weights v) { weights = v; }
+    public Prefix getPrefix() { return prefix; }
+    public void setPrefix(Prefix v) { prefix = v; }
+    public Spill getSpill() { return spill; }
+    public void setSpill(Spill v) { spill = v; }
+    public int getSaturationPerEngine() { return saturationPerEngine; }
+    public void setSaturationPerEngine(int v) { saturationPerEngine = v; }
+    public Admission getAdmission() { return admission; }
+    public void setAdmission(Admission v) { admission = v; }
+    public Lineage getLineage() { return lineage; }
+    public void setLineage(Lineage v) { lineage = v; }
+    public int getBroadcastK() { return broadcastK; }
+    public void setBroadcastK(int v) { broadcastK = v; }
+}

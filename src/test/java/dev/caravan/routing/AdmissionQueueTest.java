@@ -1,0 +1,141 @@
+package dev.caravan.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.caravan.api.GatewayException;
+import dev.caravan.workflows.WorkflowMetadata;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AdmissionQueueTest {
+
+    private final AtomicBoolean capacity = new AtomicBoolean(false);
+    private final List<String> admitted = new CopyOnWriteArrayList<>();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    // long recheck: only capacityFreed() admits, so the order is the queue's order
+    private final AdmissionQueue q = new AdmissionQueue(10, Duration.ofSeconds(20), Duration.ofSeconds(10));
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Thread t : threads) { t.interrupt(); t.join(2000); }
+    }
+
+    private static PlacementRequest r(String id, String workflow, double priority) {
+        WorkflowMetadata md = workflow == null ? null : new WorkflowMetadata(workflow, "a", null, priority, "auto", Map.of());
+        return new PlacementRequest(id, "m", "p", md, null, Set.of());
+    }
+
+    private void enqueue(PlacementRequest req) throws InterruptedException {
+        int before = q.size();
+        Thread t = new Thread(() -> {
+            try {
+                AdmissionQueue.Permit p = q.acquire(req, capacity::get, null);
+                assertThat(p.queued()).isTrue();
+                admitted.add(req.requestId());
+            } catch (GatewayException e) {
+                admitted.add("error:" + e.code());
+            }
+        });
+        threads.add(t);
+        t.start();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (q.size() == before && System.nanoTime() < deadline) Thread.sleep(1);
+        assertThat(q.size()).isEqualTo(before + 1);
+    }
+
+    private void admitAll(int n) throws InterruptedException {
+        capacity.set(true);
+        for (int i = 0; i < n; i++) {
+            q.capacityFreed();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (admitted.size() <= i && System.nanoTime() < deadline) Thread.sleep(1);
+        }
+        assertThat(admitted).hasSize(n);
+    }
+
+    @Test
+    void passesStraightThroughWithCapacity() {
+        AdmissionQueue.Permit p = q.acquire(r("x", "w", 1), () -> true, null);
+        assertThat(p.queued()).isFalse();
+        p.release();
+        p.release(); // idempotent
+    }
+
+    @Test
+    void highestPriorityFirst() throws InterruptedException {
+        enqueue(r("low", "w1", 1.0));
+        enqueue(r("high", "w2", 5.0));
+        enqueue(r("mid", "w3", 2.0));
+        enqueue(r("plain", null, 0));
+        admitAll(4);
+        assertThat(admitted).containsExactly("high", "mid", "low", "plain");
+    }
+
+    @Test
+    void roundRobinBetweenWorkflowsOfEqualPriority() throws InterruptedException {
+        enqueue(r("a1", "A", 1));
+        enqueue(r("a2", "A", 1));
+        enqueue(r("a3", "A", 1));
+        enqueue(r("b1", "B", 1));
+        enqueue(r("c1", "C", 1));
+        admitAll(5);
+        assertThat(admitted).containsExactly("a1", "b1", "c1", "a2", "a3");
+    }
+
+    @Test
+    void fullQueueIs429() throws InterruptedException {
+        AdmissionQueue small = new AdmissionQueue(1, Duration.ofSeconds(20), Duration.ofSeconds(10));
+        Thread t = new Thread(() -> {
+            try { small.acquire(r("w", "A", 1), () -> false, null); } catch (GatewayException ignored) { }
+        });
+        threads.add(t);
+        t.start();
+        while (small.size() == 0) Thread.sleep(1);
+        assertThatThrownBy(() -> small.acquire(r("x", "B", 1), () -> false, null))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.code()).isEqualTo("queue_full");
+                    assertThat(e.retryAfterSeconds()).isEqualTo(20);
+                });
+        assertThat(small.rejectedFull()).isEqualTo(1);
+    }
+
+    @Test
+    void waitPastTimeoutIs429() {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> q.acquire(r("x", "A", 1), () -> false, Duration.ofMillis(50)))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.code()).isEqualTo("queue_timeout");
+                });
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(50_000_000L);
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void waiterRechecksCapacityOnItsOwn() {
+        AdmissionQueue fast = new AdmissionQueue(10, Duration.ofSeconds(5), Duration.ofMillis(5));
+        long start = System.nanoTime();
+        AdmissionQueue.Permit p = fast.acquire(r("x", "A", 1), () -> System.nanoTime() - start > 30_000_000L, null);
+        assertThat(p.queued()).isTrue();
+        assertThat(p.waited()).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+    }
+
+    @Test
+    void vllmPriorityIsMonotoneAndLowerForMoreImportant() {
+        VllmPriorityMapping m = new VllmPriorityMapping();
+        assertThat(m.toVllm(1.0)).isEqualTo(90);
+        assertThat(m.toVllm(2.0)).isLessThan(m.toVllm(1.0));
+        assertThat(m.toVllm(0.5)).isGreaterThan(m.toVllm(1.0));
+        assertThat(m.toVllm(1000)).isZero();
+        assertThat(m.toVllm(-1000)).isEqualTo(200);
+        assertThat(m.plainPriority()).isEqualTo(m.toVllm(WorkflowMetadata.DEFAULT_PRIORITY));
+    }
+}
