@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ParsedRequest;
 import dev.caravan.engines.Engine;
+import dev.caravan.routing.WorkflowAwarePlacement;
 import dev.caravan.workflows.WorkflowMetadata;
 import java.io.UncheckedIOException;
 import java.util.function.ToIntFunction;
@@ -40,8 +41,8 @@ public class EngineRequestShaper {
             if (!forwardWorkflowMetadata) {
                 body.remove("workflow_metadata");
             }
-            if ("none".equals(wf.contextSharingStrategy()) && !body.hasNonNull("cache_salt")) {
-                body.put("cache_salt", wf.workflowId());
+            if (WorkflowAwarePlacement.needsCacheSalt(request.placement()) && !body.hasNonNull("cache_salt")) {
+                body.put("cache_salt", WorkflowAwarePlacement.cacheSalt(request.placement()));
             }
             if (engine.prioritySchedulingEnabled() && !body.has("priority")) {
                 body.put("priority", vllmPriority.applyAsInt(wf));

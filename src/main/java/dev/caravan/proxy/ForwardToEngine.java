@@ -7,7 +7,9 @@ import dev.caravan.api.ParsedRequest;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineHealthMonitor;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.routing.AdmitRequest;
 import dev.caravan.routing.PlaceRequest;
+import dev.caravan.routing.PlacementReason;
 import dev.caravan.routing.PlacementDecision;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +61,10 @@ public class ForwardToEngine implements Processor {
             throw noEngineLeft;
         }
         PlacementDecision decision = exchange.getProperty(PlaceRequest.DECISION_PROPERTY, PlacementDecision.class);
+        if (exchange.getProperty(AdmitRequest.QUEUED_PROPERTY, false, Boolean.class)) {
+            decision = new PlacementDecision(decision.engine(), PlacementReason.QUEUE);
+        }
+        PlaceRequest step = exchange.getProperty(PlaceRequest.STEP_PROPERTY, PlaceRequest.class);
         Engine engine = decision.engine();
         String requestId = request.placement().requestId();
 
@@ -75,7 +81,9 @@ public class ForwardToEngine implements Processor {
         Message out = exchange.getMessage();
         if (request.stream()) {
             HttpResponse<InputStream> response = send(engine, b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
+            if (response.statusCode() == 200) {
+                learn(step, request, engine);
+            } else {
                 byte[] error;
                 try (InputStream is = response.body()) {
                     error = is.readAllBytes();
@@ -83,12 +91,13 @@ public class ForwardToEngine implements Processor {
                 answerWhole(exchange, request, decision, response, error, start);
                 return;
             }
+            final PlacementDecision placed = decision;
             SseRelayStream relay = new SseRelayStream(response.body(), shaped.gatewayAskedForUsage(), mapper,
                     (responseId, usage, firstByte, end, failed) -> recorder.finished(new RequestOutcome(
-                            request.placement(), decision, engine, 200, responseId, usage.promptTokens(),
+                            request.placement(), placed, engine, 200, responseId, usage.promptTokens(),
                             usage.cachedTokens(), usage.completionTokens(),
                             firstByte < 0 ? -1 : firstByte - start, end - start, failed)));
-            prepareHeaders(out, requestId, decision);
+            prepareHeaders(out, requestId, placed);
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
             out.setHeader(Exchange.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             out.setHeader("Cache-Control", "no-cache");
@@ -97,7 +106,17 @@ public class ForwardToEngine implements Processor {
             out.setBody(relay);
         } else {
             HttpResponse<byte[]> response = send(engine, b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() == 200) {
+                learn(step, request, engine);
+            }
             answerWhole(exchange, request, decision, response, response.body(), start);
+        }
+    }
+
+    /** The engine took the request: the policy learns where this prompt now lives. */
+    private static void learn(PlaceRequest step, ParsedRequest request, Engine engine) {
+        if (step != null && !request.placement().promptText().isEmpty()) {
+            step.policy().onRouted(request.placement(), engine);
         }
     }
 
@@ -107,7 +126,7 @@ public class ForwardToEngine implements Processor {
         int status = response.statusCode();
         long end = System.nanoTime();
         if (status >= 500) {
-            engine.requestFinished();
+            recorder.abandoned(engine);
             throw new EngineFailureException(engine, "Engine " + engine.id() + " answered " + status + ": "
                     + new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8), null);
         }
@@ -136,7 +155,7 @@ public class ForwardToEngine implements Processor {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
-            engine.requestFinished();
+            recorder.abandoned(engine);
             monitor.reportConnectFailure(engine, e);
             throw new EngineFailureException(engine, "Engine " + engine.id() + " is unreachable: " + e, e);
         }

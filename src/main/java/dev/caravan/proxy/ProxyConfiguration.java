@@ -7,15 +7,14 @@ import dev.caravan.api.RequestIds;
 import dev.caravan.engines.EngineHealthMonitor;
 import dev.caravan.engines.EngineProperties;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.engines.Engine;
+import dev.caravan.routing.AdmissionQueue;
+import dev.caravan.routing.AdmitRequest;
 import dev.caravan.routing.FailoverToAnotherEngine;
+import dev.caravan.routing.LoadScore;
 import dev.caravan.routing.PlaceRequest;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementPolicies;
 import dev.caravan.routing.PlacementPolicy;
-import dev.caravan.routing.PlacementReason;
-import dev.caravan.routing.PlacementRequest;
-import dev.caravan.routing.RendezvousHome;
+import dev.caravan.routing.VllmPriorityMapping;
+import org.springframework.beans.factory.annotation.Qualifier;
 import java.net.http.HttpClient;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
@@ -40,8 +39,8 @@ public class ProxyConfiguration {
     }
 
     @Bean
-    OutcomeRecorder outcomeRecorder(List<RequestOutcomeListener> listeners) {
-        return new OutcomeRecorder(listeners);
+    OutcomeRecorder outcomeRecorder(List<RequestOutcomeListener> listeners, AdmissionQueue admission) {
+        return new OutcomeRecorder(listeners, admission::capacityFreed);
     }
 
     @Bean("forwardToEngine")
@@ -58,36 +57,24 @@ public class ProxyConfiguration {
     }
 
     @Bean
-    EngineRequestShaper engineRequestShaper(ObjectMapper mapper,
+    EngineRequestShaper engineRequestShaper(ObjectMapper mapper, VllmPriorityMapping priorities,
             @Value("${caravan.routing.forward-workflow-metadata:false}") boolean forwardMetadata) {
-        return new EngineRequestShaper(mapper, forwardMetadata,
-                wf -> (int) Math.round(-wf.workflowPriority() * 10));
-    }
-
-    @Bean
-    PlacementPolicies placementPolicies() {
-        return PlacementPolicies.plain();
+        return new EngineRequestShaper(mapper, forwardMetadata, wf -> priorities.toVllm(wf.workflowPriority()));
     }
 
     @Bean("plainPlacement")
-    PlaceRequest plainPlacement(EngineRegistry registry, PlacementPolicies policies,
-            @Value("${caravan.routing.plain-policy:least-loaded}") String name) {
-        return new PlaceRequest(registry, policies.get(name), 1);
+    PlaceRequest plainPlacement(EngineRegistry registry, @Qualifier("plainPlacementPolicy") PlacementPolicy policy) {
+        return new PlaceRequest(registry, policy, 1);
     }
 
     @Bean("workflowPlacement")
-    PlaceRequest workflowPlacement(EngineRegistry registry) {
-        RendezvousHome home = new RendezvousHome(0.25, 4);
-        PlacementPolicy byWorkflowId = new PlacementPolicy() {
-            @Override
-            public String name() { return "workflow-hash"; }
+    PlaceRequest workflowPlacement(EngineRegistry registry,
+            @Qualifier("workflowPlacementPolicy") PlacementPolicy policy) {
+        return new PlaceRequest(registry, policy, 1);
+    }
 
-            @Override
-            public PlacementDecision place(PlacementRequest request, List<Engine> candidates) {
-                return new PlacementDecision(home.top(RendezvousHome.keyHash(request.workflow().workflowId()), candidates),
-                        PlacementReason.HASH);
-            }
-        };
-        return new PlaceRequest(registry, byWorkflowId, 1);
+    @Bean("admitRequest")
+    AdmitRequest admitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load) {
+        return new AdmitRequest(registry, queue, load);
     }
 }
