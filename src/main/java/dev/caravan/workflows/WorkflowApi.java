@@ -1,0 +1,96 @@
+package dev.caravan.workflows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.api.GatewayException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The workflow status API behind {@code routes/workflows.camel.yaml}: status of one workflow, a
+ * page of live ones, totals, and ending a workflow (which frees its routing state and, through the
+ * registry's end listeners, its message queues).
+ */
+public class WorkflowApi {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    private static final int MAX_PAGE = 500;
+
+    private final WorkflowRegistry registry;
+    private final ObjectMapper mapper;
+    private final List<Consumer<String>> onDelete;
+
+    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper, List<Consumer<String>> onDelete) {
+        this.registry = registry;
+        this.mapper = mapper;
+        this.onDelete = List.copyOf(onDelete);
+    }
+
+    public void status(Exchange exchange) throws Exception {
+        String id = workflowId(exchange);
+        WorkflowStatus status = registry.status(id);
+        if (status == null) {
+            throw notFound(id);
+        }
+        json(exchange, 200, status);
+    }
+
+    public void list(Exchange exchange) throws Exception {
+        int offset = intParam(exchange, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = intParam(exchange, "limit", 50, 1, MAX_PAGE);
+        json(exchange, 200, registry.list(offset, limit));
+    }
+
+    public void stats(Exchange exchange) throws Exception {
+        json(exchange, 200, registry.stats());
+    }
+
+    public void delete(Exchange exchange) throws Exception {
+        String id = workflowId(exchange);
+        boolean known = registry.end(id);
+        // queues may exist for a workflow the router never saw (agents that only message)
+        onDelete.forEach(c -> c.accept(id));
+        if (!known) {
+            throw notFound(id);
+        }
+        json(exchange, 200, java.util.Map.of("workflow_id", id, "deleted", true));
+    }
+
+    private static String workflowId(Exchange exchange) {
+        String id = exchange.getIn().getHeader("workflowId", String.class);
+        if (id == null || !ID.matcher(id).matches()) {
+            throw GatewayException.badRequest("workflow_id", "workflow_id must be 1 to 128 letters, digits, '_' or '-'");
+        }
+        return id;
+    }
+
+    private static GatewayException notFound(String id) {
+        return GatewayException.notFound("workflow_not_found", "workflow_id", "Workflow '" + id + "' not found");
+    }
+
+    private static int intParam(Exchange exchange, String name, int dflt, int min, int max) {
+        String v = exchange.getIn().getHeader(name, String.class);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw GatewayException.badRequest(name, name + " must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw GatewayException.badRequest(name, name + " must be an integer");
+        }
+    }
+
+    private void json(Exchange exchange, int status, Object body) throws Exception {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(mapper.writeValueAsBytes(body));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.caravan.workflows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.proxy.RequestOutcomeListener;
+import dev.caravan.routing.LineageTracker;
+import java.util.List;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The workflow API processor, expiry of idle workflows, and lineage by response id. */
+@Configuration(proxyBeanMethods = false)
+public class WorkflowApiConfiguration {
+
+    @Bean("workflowApi")
+    WorkflowApi workflowApi(WorkflowRegistry registry, ObjectMapper mapper,
+                            @Qualifier("workflowDeleted") List<Consumer<String>> onDelete) {
+        return new WorkflowApi(registry, mapper, onDelete);
+    }
+
+    /** Hooks run when a workflow is deleted over the API; messaging adds its queue removal here. */
+    @Bean("workflowDeleted")
+    List<Consumer<String>> workflowDeleted() {
+        return new java.util.concurrent.CopyOnWriteArrayList<>();
+    }
+
+    /**
+     * Children name their parent by the {@code id} of the parent's response (cmpl-..., chatcmpl-...),
+     * which exists only once the engine answered: remember which engine gave it.
+     */
+    @Bean
+    RequestOutcomeListener lineageByResponseId(LineageTracker lineage) {
+        return outcome -> {
+            if (outcome.responseId() != null && outcome.status() == 200) {
+                lineage.record(outcome.responseId(), outcome.engine().id());
+            }
+        };
+    }
+
+    /** Idle workflows expire even when no request comes to trigger it. */
+    @Bean
+    WorkflowExpirySweeper workflowExpirySweeper(WorkflowRegistry registry,
+            @Value("${caravan.workflow-support.sweep-interval:30s}") Duration interval) {
+        return new WorkflowExpirySweeper(registry, interval);
+    }
+}
