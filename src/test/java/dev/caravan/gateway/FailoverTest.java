@@ -1,0 +1,123 @@
+package dev.caravan.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.caravan.simulator.SimulatedEngine;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * Engines that fail: before the first byte the request moves to another engine once, silently;
+ * after it the client gets an error event and nothing is retried. A client that leaves cancels
+ * the engine's work.
+ */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "caravan.simulator.engines=3",
+        "caravan.simulator.options.time-scale=0.2",
+        "caravan.engine-client.scrape-interval=200ms"})
+class FailoverTest extends GatewayTestSupport {
+
+    private String body(String workflow, int maxTokens, boolean stream) {
+        return "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}],"
+                + "\"max_tokens\":" + maxTokens + ",\"stream\":" + stream
+                + ",\"workflow_metadata\":{\"workflow_id\":\"" + workflow + "\",\"agent_id\":\"a\"}}";
+    }
+
+    private String homeOf(String workflow) throws Exception {
+        HttpResponse<String> r = post("/v1/chat/completions", body(workflow, 2, false));
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.headers().firstValue("x-caravan-engine").orElseThrow();
+    }
+
+    private long received() {
+        return sims().stream().mapToLong(s -> s.stats().requestsReceived()).sum();
+    }
+
+    @Test
+    void engine5xxBeforeTheFirstByteIsRetriedOnceElsewhere() throws Exception {
+        String home = homeOf("wf-5xx");
+        simFor(home).faults().failureRate(1.0);
+        long before = received();
+
+        HttpResponse<String> r = post("/v1/chat/completions", body("wf-5xx", 2, false));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-caravan-engine").orElseThrow()).isNotEqualTo(home);
+        assertThat(r.headers().firstValue("x-caravan-placement")).contains("failover");
+        assertThat(received() - before).isEqualTo(2); // the failed try and the retry, nothing more
+    }
+
+    @Test
+    void streamedRequestIsRetriedBeforeItsFirstByte() throws Exception {
+        String home = homeOf("wf-5xx-stream");
+        simFor(home).faults().failureRate(1.0);
+        HttpResponse<String> r = post("/v1/chat/completions", body("wf-5xx-stream", 3, true));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("data: [DONE]").doesNotContain("\"error\"");
+    }
+
+    @Test
+    void whenEveryEngineFailsTheClientGetsOneClearError() throws Exception {
+        sims().forEach(s -> s.faults().failureRate(1.0));
+        long before = received();
+        HttpResponse<String> r = post("/v1/chat/completions", body("wf-all-fail", 2, false));
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(json(r).get("error").get("code").asText()).isEqualTo("engine_unavailable");
+        assertThat(received() - before).isEqualTo(2);
+    }
+
+    @Test
+    void engineDyingMidStreamEndsTheStreamWithAnErrorEventAndNoRetry() throws Exception {
+        String home = homeOf("wf-midstream");
+        simFor(home).faults().dieAfterChunks(3);
+        long before = received();
+
+        HttpResponse<String> r = post("/v1/chat/completions", body("wf-midstream", 50, true));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"delta\"");
+        assertThat(r.body()).contains("\"code\":\"engine_failed_mid_stream\"");
+        assertThat(r.body().trim()).endsWith("data: [DONE]");
+        assertThat(received() - before).isEqualTo(1);
+    }
+
+    @Test
+    void clientLeavingMidStreamCancelsTheEngineRequest() throws Exception {
+        String home = homeOf("wf-leave");
+        SimulatedEngine sim = simFor(home);
+        long abortedBefore = sim.stats().requestsAborted();
+
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body("wf-leave", 2000, true))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while (lines.size() < 3 && (line = reader.readLine()) != null) {
+                if (line.startsWith("data:")) {
+                    lines.add(line);
+                }
+            }
+        } // closing the body drops the connection to the gateway
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (sim.stats().requestsAborted() == abortedBefore && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(lines).hasSize(3);
+        assertThat(sim.stats().requestsAborted()).isGreaterThan(abortedBefore);
+        assertThat(sim.stats().running()).isZero();
+    }
+}
