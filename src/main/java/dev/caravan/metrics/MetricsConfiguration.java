@@ -1,0 +1,25 @@
+package dev.caravan.metrics;
+
+import dev.caravan.engines.EngineRegistry;
+import dev.caravan.routing.AdmissionQueue;
+import dev.caravan.workflows.WorkflowRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Routing and workflow metrics for /actuator/prometheus. */
+@Configuration(proxyBeanMethods = false)
+public class MetricsConfiguration {
+
+    @Bean
+    GatewayMetrics gatewayMetrics(EngineRegistry engines, WorkflowRegistry workflows, AdmissionQueue admission) {
+        return new GatewayMetrics(engines, workflows, admission);
+    }
+
+    /** Per-workflow series; off with {@code caravan.metrics.per-workflow=false} for very many workflows. */
+    @Bean
+    @ConditionalOnProperty(name = "caravan.metrics.per-workflow", havingValue = "true", matchIfMissing = true)
+    WorkflowMetrics workflowMetrics(WorkflowRegistry workflows) {
+        return new WorkflowMetrics(workflows);
+    }
+}
