@@ -44,9 +44,10 @@ public class EngineRequestShaper {
             if (WorkflowAwarePlacement.needsCacheSalt(request.placement()) && !body.hasNonNull("cache_salt")) {
                 body.put("cache_salt", WorkflowAwarePlacement.cacheSalt(request.placement()));
             }
-            if (engine.prioritySchedulingEnabled() && !body.has("priority")) {
-                body.put("priority", vllmPriority.applyAsInt(wf));
-            }
+        }
+        if (engine.prioritySchedulingEnabled() && !body.has("priority")) {
+            // plain requests too: vLLM's default 0 would otherwise put them ahead of every workflow
+            body.put("priority", vllmPriority.applyAsInt(wf));
         }
         boolean asked = false;
         if (request.stream()) {

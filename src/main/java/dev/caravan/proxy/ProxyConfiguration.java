@@ -59,7 +59,7 @@ public class ProxyConfiguration {
     @Bean
     EngineRequestShaper engineRequestShaper(ObjectMapper mapper, VllmPriorityMapping priorities,
             @Value("${caravan.routing.forward-workflow-metadata:false}") boolean forwardMetadata) {
-        return new EngineRequestShaper(mapper, forwardMetadata, wf -> priorities.toVllm(wf.workflowPriority()));
+        return new EngineRequestShaper(mapper, forwardMetadata, wf -> wf == null ? priorities.plainPriority() : priorities.toVllm(wf.workflowPriority()));
     }
 
     @Bean("plainPlacement")
