@@ -37,21 +37,22 @@ class WorkflowLimitsEndToEndTest extends GatewayTestSupport {
 
     @Test
     void higherPriorityIsServedFirstUnderSaturation() throws Exception {
-        // four long requests fill both engines (two each) and end one after another, ~140 ms apart,
-        // so each freed slot admits exactly one waiter
+        // four long requests fill both engines (two each) and end one after another, ~290 ms apart;
+        // each waiter then holds its slot ~240 ms, so completions come in admission order with
+        // gaps far wider than any scheduling jitter of the client
         List<CompletableFuture<HttpResponse<String>>> blockers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            blockers.add(send(request("block " + i, 300 + 60 * i, wf("blocker-" + i, "b"))));
+            blockers.add(send(request("block " + i, 300 + 120 * i, wf("blocker-" + i, "b"))));
         }
         awaitInFlight(4);
         ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
         List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            waiting.add(send(request("low " + i, 1, meta("low-" + i, 0.5))).thenApply(r -> record(order, "low", r)));
+            waiting.add(send(request("low " + i, 100, meta("low-" + i, 0.5))).thenApply(r -> record(order, "low", r)));
         }
         Thread.sleep(200); // the low ones queue first
         for (int i = 0; i < 3; i++) {
-            waiting.add(send(request("high " + i, 1, meta("high-" + i, 5.0))).thenApply(r -> record(order, "high", r)));
+            waiting.add(send(request("high " + i, 100, meta("high-" + i, 5.0))).thenApply(r -> record(order, "high", r)));
         }
         for (CompletableFuture<HttpResponse<String>> f : waiting) {
             assertThat(f.get().statusCode()).isEqualTo(200);
