@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 /**
  * Decides what a failed broker send means for the client: a full queue (address-full-policy FAIL)
  * is 429 so the sender backs off and retries, a broker that is down or refuses is 503.
- * Anything else is not a broker failure and is rethrown unchanged.
+ * Runs in the send route's onException: it replaces the caught exception with the
+ * {@link GatewayException} that {@code openAiErrorResponse} then writes.
  */
 @Component("brokerFailureTranslator")
 public class BrokerFailureTranslator implements Processor {
@@ -25,7 +26,7 @@ public class BrokerFailureTranslator implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        throw translate(failure);
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, translate(failure));
     }
 
     public Exception translate(Throwable failure) {

@@ -52,21 +52,22 @@ public class EmbeddedBrokerConfiguration {
         String xml = Files.readString(Path.of(properties.getBrokerXml()), StandardCharsets.UTF_8);
         // Artemis itself only substitutes JVM system properties; resolve Spring keys first.
         String resolved = environment.resolveRequiredPlaceholders(xml);
-        Path file = Files.createTempFile("caravan-broker-", ".xml");
-        try {
-            Files.writeString(file, resolved, StandardCharsets.UTF_8);
-            FileConfiguration configuration = new FileConfiguration();
-            FileDeploymentManager deployment = new FileDeploymentManager(file.toUri().toString());
-            deployment.addDeployable(configuration);
-            deployment.readConfiguration();
-            if (!properties.getAcceptor().isEnabled()) {
-                configuration.getAcceptorConfigurations().removeIf(a -> "native".equals(a.getName()));
-            }
-            configuration.addAcceptorConfiguration("in-vm", inVmUrl(artemis));
-            return configuration;
-        } finally {
-            Files.deleteIfExists(file);
+        // Kept beside the journal: what the broker actually runs with, for whoever debugs it.
+        Path dataDir = Path.of(properties.getDataDir());
+        Files.createDirectories(dataDir);
+        Path file = dataDir.resolve("broker.resolved.xml");
+        Files.writeString(file, resolved, StandardCharsets.UTF_8);
+        FileConfiguration configuration = new FileConfiguration();
+        FileDeploymentManager deployment = new FileDeploymentManager(file.toUri().toString());
+        deployment.addDeployable(configuration);
+        deployment.readConfiguration();
+        if (!properties.getAcceptor().isEnabled()) {
+            configuration.getAcceptorConfigurations().removeIf(a -> "native".equals(a.getName()));
         }
+        configuration.addAcceptorConfiguration("in-vm", inVmUrl(artemis));
+        // The resolved copy is a snapshot; changes belong in broker/broker.xml and a restart.
+        configuration.setConfigurationFileRefreshPeriod(-1);
+        return configuration;
     }
 
     @Bean(initMethod = "start", destroyMethod = "stop")
@@ -91,9 +92,13 @@ public class EmbeddedBrokerConfiguration {
     @Bean
     @Primary
     ConnectionFactory jmsConnectionFactory(EmbeddedActiveMQ broker, ArtemisProperties artemis,
-                                           GatewayCredentials gateway) {
-        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(inVmUrl(artemis),
-                gateway.user(), gateway.password());
+                                           GatewayCredentials gateway, MessagingProperties properties) {
+        // Large messages are stored outside the paging store and only their header counts
+        // against max-size-bytes; keeping every accepted payload (<= max-payload-bytes, UTF-16 in
+        // a core text message) a regular message keeps the per-queue bound (429) honest.
+        long regular = Math.max(100 * 1024, 2L * properties.getMaxPayloadBytes() + 256 * 1024);
+        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(
+                inVmUrl(artemis) + "?minLargeMessageSize=" + regular, gateway.user(), gateway.password());
         CachingConnectionFactory caching = new CachingConnectionFactory(target);
         caching.setSessionCacheSize(32);
         caching.setCacheConsumers(false);

@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>{@code POST .../messages/ack} acknowledges single messages of the lease on the broker;</li>
- *   <li>when the visibility timeout passes, the session is closed: Artemis puts every
+ *   <li>when the visibility timeout passes, the session is recovered and closed: Artemis puts every
  *       unacknowledged message back at the head of the queue with its delivery count raised, and
  *       after max-delivery-attempts it goes to the dead-letter queue.</li>
  * </ul>
@@ -130,6 +130,13 @@ public class MessageLeases implements DisposableBean {
             }
             lease.unacked.keySet().forEach(id -> byMessage.remove(key(lease.queue, id), lease));
             LOG.debug("Lease on {} expired with {} unacknowledged messages", lease.queue, lease.unacked.size());
+            try {
+                // recover() returns them as delivered (delivery count + 1, DLQ after max-delivery-attempts);
+                // a plain close would count them as never delivered and a poison message would loop forever.
+                lease.session.recover();
+            } catch (JMSException e) {
+                LOG.debug("Recovering lease session on {} failed: {}", lease.queue, e.getMessage());
+            }
             close(lease);
         }
     }
