@@ -114,7 +114,8 @@ public class OutgoingAgentMessage implements Processor {
         in.setBody(payload);
         exchange.setProperty("caravanPayload", payload);
         exchange.setProperty("caravanRecipients", recipients);
-        exchange.setProperty("caravanTimestampSeconds", now / 1000.0);
+        // Plain decimal seconds (the seed plan's float), never scientific notation.
+        exchange.setProperty("caravanTimestampSeconds", java.math.BigDecimal.valueOf(now, 3).toPlainString());
     }
 
     private static Long ttlMillis(JsonNode body) {
