@@ -1,0 +1,72 @@
+package dev.caravan.messaging;
+
+import dev.caravan.api.GatewayException;
+import java.util.regex.Pattern;
+
+/**
+ * Decides the broker name of an agent's queue and which ids may become part of one.
+ *
+ * <p>Scheme: {@code caravan.workflow.<workflow_id>.agent.<agent_id>} (address and ANYCAST queue
+ * of the same name). Ids are limited to letters, digits, {@code _} and {@code -} (1-128 chars):
+ * Artemis' separator and wildcards ({@code . # * >}) and MQTT's {@code /} can never occur inside an
+ * id, so no crafted id can name or match another workflow's queues.
+ */
+public final class AgentAddresses {
+
+    public static final String PREFIX = "caravan.workflow.";
+    public static final String AGENT_SEGMENT = ".agent.";
+    public static final String BROADCAST = "*";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    /** Client message and correlation ids: a little wider (UUIDs, URNs), still JSON- and selector-safe. */
+    private static final Pattern CLIENT_TOKEN = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
+
+    private AgentAddresses() { }
+
+    public static String queue(String workflowId, String agentId) {
+        return PREFIX + workflowId + AGENT_SEGMENT + agentId;
+    }
+
+    /** Prefix every agent queue of the workflow starts with. */
+    public static String workflowPrefix(String workflowId) {
+        return PREFIX + workflowId + AGENT_SEGMENT;
+    }
+
+    public static String requireId(String value, String param) {
+        if (value == null || !ID.matcher(value).matches()) {
+            throw GatewayException.badRequest(param, param
+                    + " must be 1-128 characters of letters, digits, '_' or '-'");
+        }
+        return value;
+    }
+
+    public static String requireClientToken(String value, String param) {
+        if (value != null && !CLIENT_TOKEN.matcher(value).matches()) {
+            throw GatewayException.badRequest(param, param
+                    + " must be 1-128 characters of letters, digits or _ . : @ -");
+        }
+        return value;
+    }
+
+    /** Agent id of a queue named by {@link #queue}, or null when the name is not an agent queue of the workflow. */
+    public static String agentOf(String queueName, String workflowId) {
+        String prefix = workflowPrefix(workflowId);
+        if (!queueName.startsWith(prefix)) {
+            return null;
+        }
+        String agent = queueName.substring(prefix.length());
+        return ID.matcher(agent).matches() ? agent : null;
+    }
+
+    /** Workflow id of an agent queue name, or null. */
+    public static String workflowOf(String queueName) {
+        if (!queueName.startsWith(PREFIX)) {
+            return null;
+        }
+        int end = queueName.indexOf(AGENT_SEGMENT, PREFIX.length());
+        if (end < 0) {
+            return null;
+        }
+        String workflow = queueName.substring(PREFIX.length(), end);
+        return ID.matcher(workflow).matches() ? workflow : null;
+    }
+}

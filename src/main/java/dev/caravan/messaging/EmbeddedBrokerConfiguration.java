@@ -1,0 +1,126 @@
+package dev.caravan.messaging;
+
+import jakarta.jms.ConnectionFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.FileDeploymentManager;
+import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
+import org.apache.camel.component.jms.JmsComponent;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
+import org.springframework.jms.connection.CachingConnectionFactory;
+
+/**
+ * Starts the embedded Artemis broker from {@code broker/broker.xml} and gives the gateway its own
+ * authenticated in-VM connection.
+ *
+ * <p>Spring Boot's embedded connection factory carries no credentials, and broker.xml enables
+ * security for native clients; so this configuration defines the connection factory (which makes
+ * Boot's Artemis auto-configuration back off) and therefore also the {@link EmbeddedActiveMQ}.
+ * {@code spring.artemis.embedded.server-id} (Boot's per-context counter by default) names the
+ * in-VM acceptor, so several application contexts in one JVM (tests) do not collide.
+ */
+@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({MessagingProperties.class, ArtemisProperties.class})
+public class EmbeddedBrokerConfiguration {
+
+    /** The gateway's own broker user; its password is random per start so no outside client can use it. */
+    static final String GATEWAY_USER = "caravan-gateway";
+
+    @Bean
+    GatewayCredentials gatewayCredentials() {
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        return new GatewayCredentials(GATEWAY_USER, HexFormat.of().formatHex(secret));
+    }
+
+    @Bean
+    Configuration artemisConfiguration(Environment environment, MessagingProperties properties,
+                                       ArtemisProperties artemis) throws Exception {
+        String xml = Files.readString(Path.of(properties.getBrokerXml()), StandardCharsets.UTF_8);
+        // Artemis itself only substitutes JVM system properties; resolve Spring keys first.
+        String resolved = environment.resolveRequiredPlaceholders(xml);
+        // Kept beside the journal: what the broker actually runs with, for whoever debugs it.
+        Path dataDir = Path.of(properties.getDataDir());
+        Files.createDirectories(dataDir);
+        Path file = dataDir.resolve("broker.resolved.xml");
+        Files.writeString(file, resolved, StandardCharsets.UTF_8);
+        FileConfiguration configuration = new FileConfiguration();
+        FileDeploymentManager deployment = new FileDeploymentManager(file.toUri().toString());
+        deployment.addDeployable(configuration);
+        deployment.readConfiguration();
+        if (!properties.getAcceptor().isEnabled()) {
+            configuration.getAcceptorConfigurations().removeIf(a -> "native".equals(a.getName()));
+        }
+        configuration.addAcceptorConfiguration("in-vm", inVmUrl(artemis));
+        // The resolved copy is a snapshot; changes belong in broker/broker.xml and a restart.
+        configuration.setConfigurationFileRefreshPeriod(-1);
+        return configuration;
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    EmbeddedActiveMQ embeddedActiveMq(Configuration configuration, MessagingProperties properties,
+                                      GatewayCredentials gateway) {
+        SecurityConfiguration users = new SecurityConfiguration();
+        users.addUser(gateway.user(), gateway.password());
+        users.addRole(gateway.user(), "gateway");
+        users.addUser(properties.getUser(), properties.getPassword());
+        users.addRole(properties.getUser(), "agent");
+        EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(configuration);
+        broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
+        return broker;
+    }
+
+    /**
+     * Producer-side factory: sessions and producers are cached because every REST send reuses them.
+     * Persistent sends block until the broker has journalled the message (Artemis' default
+     * blockOnDurableSend), which is what "sent" promises to the client.
+     */
+    @Bean
+    @Primary
+    ConnectionFactory jmsConnectionFactory(EmbeddedActiveMQ broker, ArtemisProperties artemis,
+                                           GatewayCredentials gateway, MessagingProperties properties) {
+        // Large messages are stored outside the paging store and only their header counts
+        // against max-size-bytes; keeping every accepted payload (<= max-payload-bytes, UTF-16 in
+        // a core text message) a regular message keeps the per-queue bound (429) honest.
+        long regular = Math.max(100 * 1024, 2L * properties.getMaxPayloadBytes() + 256 * 1024);
+        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(
+                inVmUrl(artemis) + "?minLargeMessageSize=" + regular, gateway.user(), gateway.password());
+        CachingConnectionFactory caching = new CachingConnectionFactory(target);
+        caching.setSessionCacheSize(32);
+        caching.setCacheConsumers(false);
+        return caching;
+    }
+
+    /** Routes say {@code jms:queue:...}; bound explicitly to the caching factory above. */
+    @Bean("jms")
+    JmsComponent jms(ConnectionFactory jmsConnectionFactory) {
+        return JmsComponent.jmsComponent(jmsConnectionFactory);
+    }
+
+    @Bean(destroyMethod = "close")
+    InboxConnection inboxConnection(EmbeddedActiveMQ broker, ArtemisProperties artemis,
+                                    GatewayCredentials gateway) throws Exception {
+        return InboxConnection.open(inVmUrl(artemis), gateway);
+    }
+
+    static String inVmUrl(ArtemisProperties artemis) {
+        return "vm://" + artemis.getEmbedded().getServerId();
+    }
+
+    /** The gateway's broker identity, a bean so it is never static. */
+    public record GatewayCredentials(String user, String password) { }
+}

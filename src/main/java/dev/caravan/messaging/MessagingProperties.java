@@ -1,0 +1,73 @@
+package dev.caravan.messaging;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code caravan.messaging.*}: what the gateway decides about agent messaging. Broker guarantees
+ * (TTL default, delivery attempts, queue bound, scan period) are placeholders in
+ * {@code broker/broker.xml} and resolved from the same keys, so there is one place to tune them.
+ */
+@ConfigurationProperties(prefix = "caravan.messaging")
+public class MessagingProperties {
+
+    /** Artemis configuration file, resolved against the Spring environment before parsing. */
+    private String brokerXml = "broker/broker.xml";
+    /** Journal, bindings, paging and large-message directories live under this directory. */
+    private String dataDir = "data/broker";
+    /** Credentials native clients (CORE, AMQP, STOMP, MQTT) use; role "agent". */
+    private String user = "caravan";
+    private String password = "caravan";
+    /** Largest accepted payload (serialized JSON) in bytes; larger sends answer 413. */
+    private int maxPayloadBytes = 1024 * 1024;
+    /** Long-poll timeout used when the client gives none, and the cap on what a client may ask. */
+    private Duration defaultPollTimeout = Duration.ofSeconds(1);
+    private Duration maxPollTimeout = Duration.ofSeconds(25);
+    /** Upper bound for max_messages on one poll. */
+    private int maxMessagesPerPoll = 100;
+    /** How long messages received with ack=manual stay leased before they come back. */
+    private Duration leaseTimeout = Duration.ofSeconds(30);
+    private Duration maxLeaseTimeout = Duration.ofMinutes(15);
+    /** Workflows whose queues saw no traffic and have no consumers for this long are deleted. */
+    private Duration workflowIdleTtl = Duration.ofHours(24);
+    private Duration idleSweepInterval = Duration.ofMinutes(1);
+    /** An SSE comment is written this often so a vanished client is noticed and its consumer closed. */
+    private Duration streamHeartbeat = Duration.ofSeconds(15);
+    private final Acceptor acceptor = new Acceptor();
+
+    public static class Acceptor {
+        /** false: no TCP acceptor at all, only the gateway's in-VM connection. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    }
+
+    public String getBrokerXml() { return brokerXml; }
+    public void setBrokerXml(String brokerXml) { this.brokerXml = brokerXml; }
+    public String getDataDir() { return dataDir; }
+    public void setDataDir(String dataDir) { this.dataDir = dataDir; }
+    public String getUser() { return user; }
+    public void setUser(String user) { this.user = user; }
+    public String getPassword() { return password; }
+    public void setPassword(String password) { this.password = password; }
+    public int getMaxPayloadBytes() { return maxPayloadBytes; }
+    public void setMaxPayloadBytes(int maxPayloadBytes) { this.maxPayloadBytes = maxPayloadBytes; }
+    public Duration getDefaultPollTimeout() { return defaultPollTimeout; }
+    public void setDefaultPollTimeout(Duration defaultPollTimeout) { this.defaultPollTimeout = defaultPollTimeout; }
+    public Duration getMaxPollTimeout() { return maxPollTimeout; }
+    public void setMaxPollTimeout(Duration maxPollTimeout) { this.maxPollTimeout = maxPollTimeout; }
+    public int getMaxMessagesPerPoll() { return maxMessagesPerPoll; }
+    public void setMaxMessagesPerPoll(int maxMessagesPerPoll) { this.maxMessagesPerPoll = maxMessagesPerPoll; }
+    public Duration getLeaseTimeout() { return leaseTimeout; }
+    public void setLeaseTimeout(Duration leaseTimeout) { this.leaseTimeout = leaseTimeout; }
+    public Duration getMaxLeaseTimeout() { return maxLeaseTimeout; }
+    public void setMaxLeaseTimeout(Duration maxLeaseTimeout) { this.maxLeaseTimeout = maxLeaseTimeout; }
+    public Duration getWorkflowIdleTtl() { return workflowIdleTtl; }
+    public void setWorkflowIdleTtl(Duration workflowIdleTtl) { this.workflowIdleTtl = workflowIdleTtl; }
+    public Duration getIdleSweepInterval() { return idleSweepInterval; }
+    public void setIdleSweepInterval(Duration idleSweepInterval) { this.idleSweepInterval = idleSweepInterval; }
+    public Duration getStreamHeartbeat() { return streamHeartbeat; }
+    public void setStreamHeartbeat(Duration streamHeartbeat) { this.streamHeartbeat = streamHeartbeat; }
+    public Acceptor getAcceptor() { return acceptor; }
+}

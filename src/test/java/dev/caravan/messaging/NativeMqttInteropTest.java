@@ -1,0 +1,104 @@
+package dev.caravan.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A device on MQTT 3.1.1 (a minimal client written against the spec, no library) reads the same
+ * agent queue: topic caravan/workflow/<wf>/agent/<agent> maps to the agent's ANYCAST queue once
+ * that queue exists, and what the device publishes there is read over REST.
+ */
+class NativeMqttInteropTest extends MessagingTestSupport {
+
+    @Test
+    void mqttDeviceReceivesFromAndPublishesToAgentQueues() throws Exception {
+        String wf = newWorkflow();
+        poll(wf, "device", "?timeout=0"); // the device's queue exists (the device joined the workflow)
+        try (Socket socket = new Socket("127.0.0.1", NATIVE_PORT)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+
+            out.write(packet(0x10, concat(str("MQTT"), new byte[] {4, (byte) 0xC2, 0, 60},
+                    str("device-" + wf), str("caravan"), str("caravan"))));
+            assertThat(in.readUnsignedByte()).isEqualTo(0x20);
+            byte[] connack = readBody(in);
+            assertThat(connack[1]).as("CONNACK return code").isEqualTo((byte) 0);
+
+            out.write(packet(0x82, concat(new byte[] {0, 1}, str("caravan/workflow/" + wf + "/agent/device"), new byte[] {1})));
+            assertThat(in.readUnsignedByte()).isEqualTo(0x90);
+            byte[] suback = readBody(in);
+            assertThat(suback[2]).as("granted QoS").isEqualTo((byte) 1);
+
+            sendMessage(wf, "{\"source_agent\":\"planner\",\"target_agent\":\"device\",\"payload\":{\"led\":\"on\"}}");
+            int header = in.readUnsignedByte();
+            assertThat(header & 0xF0).isEqualTo(0x30);
+            byte[] publish = readBody(in);
+            int topicLength = ((publish[0] & 0xff) << 8) | (publish[1] & 0xff);
+            String topic = new String(publish, 2, topicLength, StandardCharsets.UTF_8);
+            int offset = 2 + topicLength + ((header & 0x06) != 0 ? 2 : 0);
+            String payload = new String(publish, offset, publish.length - offset, StandardCharsets.UTF_8);
+            assertThat(topic).isEqualTo("caravan/workflow/" + wf + "/agent/device");
+            assertThat(mapper.readTree(payload).get("led").asText()).isEqualTo("on");
+            if ((header & 0x06) != 0) {
+                out.write(new byte[] {0x40, 2, publish[2 + topicLength], publish[3 + topicLength]});
+            }
+
+            // Device -> agent over MQTT, read over REST.
+            out.write(packet(0x30, concat(str("caravan/workflow/" + wf + "/agent/planner"),
+                    "{\"temperature\":21.5}".getBytes(StandardCharsets.UTF_8))));
+            JsonNode inbox = poll(wf, "planner", "?timeout=5");
+            assertThat(inbox.get("count").asInt()).isEqualTo(1);
+            assertThat(inbox.get("messages").get(0).get("payload").get("temperature").asDouble()).isEqualTo(21.5);
+            out.write(new byte[] {(byte) 0xE0, 0});
+        }
+    }
+
+    private static byte[] packet(int type, byte[] body) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(type);
+        int length = body.length;
+        do {
+            int digit = length % 128;
+            length /= 128;
+            b.write(length > 0 ? digit | 0x80 : digit);
+        } while (length > 0);
+        b.write(body);
+        return b.toByteArray();
+    }
+
+    private static byte[] readBody(DataInputStream in) throws IOException {
+        int length = 0;
+        int multiplier = 1;
+        int digit;
+        do {
+            digit = in.readUnsignedByte();
+            length += (digit & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((digit & 0x80) != 0);
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return body;
+    }
+
+    private static byte[] str(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return concat(new byte[] {(byte) (bytes.length >> 8), (byte) bytes.length}, bytes);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            b.writeBytes(p);
+        }
+        return b.toByteArray();
+    }
+}
