@@ -2,10 +2,7 @@ package dev.caravan.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.engines.EngineRegistry;
-import jakarta.jms.Connection;
-import jakarta.jms.ConnectionFactory;
-import java.util.function.BooleanSupplier;
-import org.springframework.beans.factory.ObjectProvider;
+import dev.caravan.messaging.BrokerStatus;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -30,25 +27,9 @@ public class ApiConfiguration {
         return new ListModels(registry, mapper);
     }
 
-    /** The broker is up when a connection to it can be opened (embedded or external alike). */
-    @Bean("brokerProbe")
-    BooleanSupplier brokerProbe(ObjectProvider<ConnectionFactory> connectionFactory) {
-        return () -> {
-            ConnectionFactory cf = connectionFactory.getIfAvailable();
-            if (cf == null) {
-                return false;
-            }
-            try (Connection c = cf.createConnection()) {
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        };
-    }
-
     @Bean("gatewayHealth")
-    GatewayHealth gatewayHealth(EngineRegistry registry, BooleanSupplier brokerProbe, ObjectMapper mapper) {
-        return new GatewayHealth(registry, brokerProbe, mapper);
+    GatewayHealth gatewayHealth(EngineRegistry registry, BrokerStatus brokerStatus, ObjectMapper mapper) {
+        return new GatewayHealth(registry, brokerStatus::brokerUp, mapper);
     }
 
     @Bean("parsePassthroughRequest")

@@ -3,7 +3,6 @@ package dev.caravan.workflows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.api.GatewayException;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,9 +19,10 @@ public class WorkflowApi {
 
     private final WorkflowRegistry registry;
     private final ObjectMapper mapper;
-    private final List<Consumer<String>> onDelete;
+    private final List<java.util.function.ToIntFunction<String>> onDelete;
 
-    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper, List<Consumer<String>> onDelete) {
+    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
+                       List<java.util.function.ToIntFunction<String>> onDelete) {
         this.registry = registry;
         this.mapper = mapper;
         this.onDelete = List.copyOf(onDelete);
@@ -49,13 +49,16 @@ public class WorkflowApi {
 
     public void delete(Exchange exchange) throws Exception {
         String id = workflowId(exchange);
-        boolean known = registry.end(id);
+        boolean routed = registry.end(id);
         // queues may exist for a workflow the router never saw (agents that only message)
-        onDelete.forEach(c -> c.accept(id));
-        if (!known) {
+        int queues = 0;
+        for (java.util.function.ToIntFunction<String> hook : onDelete) {
+            queues += hook.applyAsInt(id);
+        }
+        if (!routed && queues == 0) {
             throw notFound(id);
         }
-        json(exchange, 200, java.util.Map.of("workflow_id", id, "deleted", true));
+        json(exchange, 200, java.util.Map.of("workflow_id", id, "deleted", true, "queues_removed", queues));
     }
 
     private static String workflowId(Exchange exchange) {

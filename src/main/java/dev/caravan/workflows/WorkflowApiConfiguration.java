@@ -1,11 +1,12 @@
 package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.messaging.WorkflowQueues;
 import dev.caravan.proxy.RequestOutcomeListener;
 import dev.caravan.routing.LineageTracker;
 import java.util.List;
 import java.time.Duration;
-import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -17,14 +18,14 @@ public class WorkflowApiConfiguration {
 
     @Bean("workflowApi")
     WorkflowApi workflowApi(WorkflowRegistry registry, ObjectMapper mapper,
-                            @Qualifier("workflowDeleted") List<Consumer<String>> onDelete) {
+                            @Qualifier("workflowDeleted") List<ToIntFunction<String>> onDelete) {
         return new WorkflowApi(registry, mapper, onDelete);
     }
 
-    /** Hooks run when a workflow is deleted over the API; messaging adds its queue removal here. */
+    /** What else a DELETE of a workflow removes: its agents' message queues. */
     @Bean("workflowDeleted")
-    List<Consumer<String>> workflowDeleted() {
-        return new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<ToIntFunction<String>> workflowDeleted(WorkflowQueues queues) {
+        return List.of(queues::deleteWorkflow);
     }
 
     /**

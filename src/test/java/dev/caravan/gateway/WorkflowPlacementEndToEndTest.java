@@ -172,9 +172,16 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
         assertThat(stats.get("live_workflows").asInt()).isPositive();
         assertThat(stats.get("total_requests").asInt()).isPositive();
 
+        HttpResponse<String> sent = post("/v1/workflows/api-wf/messages",
+                "{\"source_agent\":\"a\",\"target_agent\":\"b\",\"payload\":{\"k\":1}}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
         HttpResponse<String> del = http.send(HttpRequest.newBuilder(uri("/v1/workflows/api-wf")).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(del.statusCode()).isEqualTo(200);
+        assertThat(json(del).get("queues_removed").asInt()).isGreaterThanOrEqualTo(1);
+        HttpResponse<String> inbox = get("/v1/workflows/api-wf/agents/b/messages?timeout=0");
+        assertThat(json(inbox).get("count").asInt()).isZero();
         HttpResponse<String> gone = get("/v1/workflows/api-wf/status");
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(json(gone).get("error").get("code").asText()).isEqualTo("workflow_not_found");
