@@ -1,0 +1,126 @@
+package dev.caravan.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The prefix cache as a client sees it: cached_tokens in usage, shorter TTFT, eviction, salt. */
+class PrefixCachingOverHttpTest {
+
+    private static int cachedTokens(JsonNode response) {
+        return response.get("usage").get("prompt_tokens_details").get("cached_tokens").asInt();
+    }
+
+    @Test
+    void aRepeatedLongPrefixIsCachedAndPrefillsFaster() throws Exception {
+        // ~2000 prompt tokens: prefill 530 ms at scale 1, 53 ms at 0.1; cached: ~34 ms -> 3.4 ms.
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0.1).jitterFraction(0).build())) {
+            SimHttp http = new SimHttp(engine);
+            String system = SimHttp.words("doc", 1000);
+            long t0 = System.nanoTime();
+            JsonNode first = SimHttp.json(http.post("/v1/completions", SimHttp.completion(system + " first question", 1)));
+            long firstMs = (System.nanoTime() - t0) / 1_000_000;
+            t0 = System.nanoTime();
+            JsonNode second = SimHttp.json(http.post("/v1/completions", SimHttp.completion(system + " second question", 1)));
+            long secondMs = (System.nanoTime() - t0) / 1_000_000;
+
+            int prompt = second.get("usage").get("prompt_tokens").asInt();
+            assertThat(prompt).isGreaterThan(2000);
+            assertThat(cachedTokens(first)).isZero();
+            assertThat(cachedTokens(second)).isGreaterThan(1900).isLessThan(prompt);
+            assertThat(cachedTokens(second) % 16).isZero();
+            assertThat(firstMs).isGreaterThanOrEqualTo(50);
+            assertThat(secondMs).isLessThan(firstMs - 30);
+            assertThat(engine.stats().cachedTokens()).isEqualTo(cachedTokens(second));
+            assertThat(engine.stats().prefixCacheQueries()).isEqualTo(first.get("usage").get("prompt_tokens").asLong() + prompt);
+        }
+    }
+
+    @Test
+    void chatTurnsShareThePrefixOfEarlierTurns() throws Exception {
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0).build())) {
+            SimHttp http = new SimHttp(engine);
+            ObjectNode turn1 = SimHttp.chat(SimHttp.words("ctx", 100), 8);
+            turn1.withArray("messages").insertObject(0).put("role", "system").put("content", "You are terse.");
+            JsonNode r1 = SimHttp.json(http.post("/v1/chat/completions", turn1));
+            ObjectNode turn2 = turn1.deepCopy();
+            turn2.withArray("messages").addObject().put("role", "assistant")
+                    .put("content", r1.get("choices").get(0).get("message").get("content").asText());
+            turn2.withArray("messages").addObject().put("role", "user").put("content", "And then?");
+            JsonNode r2 = SimHttp.json(http.post("/v1/chat/completions", turn2));
+            int firstPrompt = r1.get("usage").get("prompt_tokens").asInt();
+            assertThat(cachedTokens(r2)).isGreaterThanOrEqualTo(firstPrompt / 16 * 16 - 16).isPositive();
+        }
+    }
+
+    @Test
+    void aFullCacheEvictsTheLeastRecentlyUsedPrefix() throws Exception {
+        // 24 blocks of 16 tokens. Each prompt is ~161 tokens = 10 full blocks, + 1 partial/output block.
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0)
+                .kvCacheBlocks(24).maxModelLen(384).build())) {
+            SimHttp http = new SimHttp(engine);
+            String a = SimHttp.words("alpha", 80);
+            String b = SimHttp.words("beta", 80);
+            String c = SimHttp.words("gamma", 80);
+            http.post("/v1/completions", SimHttp.completion(a, 4));
+            http.post("/v1/completions", SimHttp.completion(b, 4));
+            assertThat(engine.cachedPrefixBlocks(a, null)).isEqualTo(10);
+            assertThat(engine.cachedPrefixBlocks(b, null)).isEqualTo(10);
+            // Use a again: b becomes the least recently used.
+            assertThat(cachedTokens(SimHttp.json(http.post("/v1/completions", SimHttp.completion(a, 4))))).isEqualTo(160);
+            http.post("/v1/completions", SimHttp.completion(c, 4));
+            assertThat(engine.cachedPrefixBlocks(a, null)).isEqualTo(10);
+            assertThat(engine.cachedPrefixBlocks(c, null)).isEqualTo(10);
+            assertThat(engine.cachedPrefixBlocks(b, null)).as("b's leading blocks went first").isZero();
+            assertThat(engine.stats().evictedBlocks()).isPositive();
+            assertThat(cachedTokens(SimHttp.json(http.post("/v1/completions", SimHttp.completion(b, 4))))).isZero();
+        }
+    }
+
+    @Test
+    void blocksOfARunningRequestAreNotEvicted() throws Exception {
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0.05).jitterFraction(0)
+                .kvCacheBlocks(24).maxModelLen(384).build())) {
+            SimHttp http = new SimHttp(engine);
+            String a = SimHttp.words("alpha", 80);
+            String b = SimHttp.words("beta", 80);
+            // a holds 10 prompt blocks + 3 private ones (up to 200 tokens) for ~96 x 0.6 ms.
+            var running = http.postAsync("/v1/completions", SimHttp.completion(a, 40));
+            SimHttp.awaitTrue(() -> engine.stats().running() == 1, java.time.Duration.ofSeconds(5));
+            // b needs 10 + 3 blocks but only 24 - 13 = 11 are free: it must wait, not evict a.
+            var waiting = http.postAsync("/v1/completions", SimHttp.completion(b, 40));
+            SimHttp.awaitTrue(() -> engine.stats().waiting() == 1, java.time.Duration.ofSeconds(5));
+            assertThat(engine.stats().kvCacheUsage()).isEqualTo(13 / 24.0);
+            assertThat(engine.cachedPrefixBlocks(a, null)).isEqualTo(10);
+            assertThat(running.get().statusCode()).isEqualTo(200);
+            assertThat(waiting.get().statusCode()).isEqualTo(200);
+            assertThat(engine.stats().kvCacheUsage()).isZero();
+        }
+    }
+
+    @Test
+    void cacheSaltKeepsRequestsFromSharingBlocks() throws Exception {
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0).build())) {
+            SimHttp http = new SimHttp(engine);
+            String prompt = SimHttp.words("shared", 100);
+            http.post("/v1/completions", SimHttp.completion(prompt, 2));
+            ObjectNode salted = SimHttp.completion(prompt, 2);
+            salted.put("cache_salt", "workflow-42");
+            assertThat(cachedTokens(SimHttp.json(http.post("/v1/completions", salted)))).isZero();
+            assertThat(cachedTokens(SimHttp.json(http.post("/v1/completions", salted)))).isPositive();
+            ObjectNode otherSalt = salted.deepCopy().put("cache_salt", "workflow-43");
+            assertThat(cachedTokens(SimHttp.json(http.post("/v1/completions", otherSalt)))).isZero();
+            assertThat(cachedTokens(SimHttp.json(http.post("/v1/completions", SimHttp.completion(prompt, 2))))).isPositive();
+        }
+    }
+
+    @Test
+    void promptTokensDetailsCanBeTurnedOff() throws Exception {
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0).reportPromptTokensDetails(false).build())) {
+            JsonNode r = SimHttp.json(new SimHttp(engine).post("/v1/completions", SimHttp.completion("hi", 2)));
+            assertThat(r.get("usage").get("prompt_tokens_details").isNull()).isTrue();
+        }
+    }
+}
