@@ -40,6 +40,8 @@ final class GenerationResponder implements TokenSink {
     private int written;
     private int chunks;
     private OutputStream body;
+    private OpenAiShapes.TokenEventTemplate middleEvent;
+    private OpenAiShapes.TokenEventTemplate lastEvent;
 
     GenerationResponder(HttpExchange exchange, Executor executor, OpenAiShapes shapes, GenerationRequest request,
                         SimulatedOutput output, long seed, int dieAfterChunks) {
@@ -130,6 +132,8 @@ final class GenerationResponder implements TokenSink {
                 exchange.setStreams(null, new AbruptCloseStream(body));
             }
             headersSent = true;
+            middleEvent = shapes.tokenEventTemplate(request, id, created, null);
+            lastEvent = shapes.tokenEventTemplate(request, id, created, request.finishReason);
             if (dieIfDue()) {
                 return;
             }
@@ -141,10 +145,11 @@ final class GenerationResponder implements TokenSink {
                     return;
                 }
             }
-            boolean last = written == request.outputTokens - 1;
-            String token = output.token(outputDigest, written);
+            OpenAiShapes.TokenEventTemplate event = written == request.outputTokens - 1 ? lastEvent : middleEvent;
+            body.write(event.before());
+            body.write(output.tokenJson(outputDigest, written));
             written++;
-            if (send(shapes.tokenChunk(request, id, created, token, last ? request.finishReason : null))) {
+            if (send(event.after())) {
                 return;
             }
         }
@@ -158,7 +163,10 @@ final class GenerationResponder implements TokenSink {
         }
     }
 
-    /** Writes one SSE event and flushes it; true when the die fault cut the connection after it. */
+    /**
+     * Writes the (rest of an) SSE event and flushes it, which makes it one HTTP chunk; true when
+     * the die fault cut the connection after it.
+     */
     private boolean send(byte[] event) throws IOException {
         body.write(event);
         body.flush();

@@ -113,6 +113,37 @@ final class OpenAiShapes {
         return sse(root);
     }
 
+    /**
+     * A token event rendered once per response with the token left out: streaming then costs a
+     * few array copies per token instead of building and serialising a JSON tree.
+     */
+    TokenEventTemplate tokenEventTemplate(GenerationRequest r, String id, long created, String finishReason) {
+        byte[] whole = tokenChunk(r, id, created, TOKEN_MARKER, finishReason);
+        byte[] marker = ("\"" + TOKEN_MARKER + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = indexOf(whole, marker);
+        return new TokenEventTemplate(java.util.Arrays.copyOfRange(whole, 0, at),
+                java.util.Arrays.copyOfRange(whole, at + marker.length, whole.length));
+    }
+
+    /** The bytes of one SSE token event around the token's quoted JSON string. */
+    record TokenEventTemplate(byte[] before, byte[] after) {
+    }
+
+    private static final String TOKEN_MARKER = "@@token@@";
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (haystack[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalStateException("token marker missing from the rendered event");
+    }
+
     byte[] usageChunk(GenerationRequest r, String id, long created, int cached) {
         boolean chat = r.kind == GenerationRequest.Kind.CHAT;
         ObjectNode root = header(id, chat ? "chat.completion.chunk" : "text_completion", created, r.model);
