@@ -44,13 +44,13 @@ final class GenerationResponder implements TokenSink {
     private OpenAiShapes.TokenEventTemplate lastEvent;
 
     GenerationResponder(HttpExchange exchange, Executor executor, OpenAiShapes shapes, GenerationRequest request,
-                        SimulatedOutput output, long seed, int dieAfterChunks) {
+                        SimulatedOutput output, long outputDigest, int dieAfterChunks) {
         this.exchange = exchange;
         this.executor = executor;
         this.shapes = shapes;
         this.request = request;
         this.output = output;
-        this.outputDigest = SimulatedOutput.promptDigest(seed, request.promptTokens);
+        this.outputDigest = outputDigest;
         this.id = (request.kind == GenerationRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-")
                 + java.util.UUID.randomUUID().toString().replace("-", "");
         this.created = System.currentTimeMillis() / 1000;

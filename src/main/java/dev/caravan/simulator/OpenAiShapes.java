@@ -2,7 +2,6 @@ package dev.caravan.simulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Builds response bodies in the exact shapes vLLM's OpenAI-compatible server returns. */
@@ -14,10 +13,6 @@ final class OpenAiShapes {
     OpenAiShapes(ObjectMapper mapper, boolean reportPromptTokensDetails) {
         this.mapper = mapper;
         this.reportPromptTokensDetails = reportPromptTokensDetails;
-    }
-
-    ObjectMapper mapper() {
-        return mapper;
     }
 
     /** {@code {"error":{"message","type","param","code"}}}, vLLM's ErrorResponse. */
@@ -153,14 +148,6 @@ final class OpenAiShapes {
     }
 
     static final byte[] DONE = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-
-    ArrayNode newArray() {
-        return mapper.createArrayNode();
-    }
-
-    ObjectNode newObject() {
-        return mapper.createObjectNode();
-    }
 
     private ObjectNode header(String id, String object, long created, String model) {
         ObjectNode root = mapper.createObjectNode();

@@ -58,8 +58,13 @@ final class SimulatedOutput {
         return quoted[pick(digest, index)];
     }
 
-    int tokenId(long digest, int index) {
-        return ids[pick(digest, index)];
+    /** The ids of the first {@code count} output tokens: what the KV cache holds after generating them. */
+    int[] tokenIds(long digest, int count) {
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = ids[pick(digest, i)];
+        }
+        return out;
     }
 
     String text(long digest, int count) {

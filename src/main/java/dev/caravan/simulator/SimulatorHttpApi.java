@@ -116,11 +116,13 @@ final class SimulatorHttpApi implements HttpHandler {
             stats.injectedFailure();
             throw new SimulatorRequestException(500, "InternalServerError", null, "Simulated engine failure (fault injection).");
         }
+        long outputDigest = SimulatedOutput.promptDigest(config.seed(), request.promptTokens);
         GenerationResponder responder = new GenerationResponder(exchange, executor, shapes, request, output,
-                config.seed(), faults.dieAfterChunks());
-        SimulatedSequence seq = new SimulatedSequence(request.promptTokens.length,
-                cache.blockHashes(request.promptTokens, request.cacheSalt), request.outputTokens,
-                request.finishReason, request.priority, responder);
+                outputDigest, faults.dieAfterChunks());
+        SimulatedSequence seq = new SimulatedSequence(request.promptTokens,
+                output.tokenIds(outputDigest, request.outputTokens), request.cacheSalt,
+                cache.blockHashes(request.promptTokens, request.cacheSalt), request.finishReason, request.priority,
+                responder);
         responder.onClientGone(() -> scheduler.abort(seq));
         Runnable resume = () -> executor.execute(() -> {
             stats.stalledDelta(-1);
