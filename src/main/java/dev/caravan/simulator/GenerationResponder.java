@@ -51,10 +51,23 @@ final class GenerationResponder implements TokenSink {
         this.request = request;
         this.output = output;
         this.outputDigest = outputDigest;
-        this.id = (request.kind == GenerationRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-")
-                + java.util.UUID.randomUUID().toString().replace("-", "");
+        this.id = (request.kind == GenerationRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-") + randomHex32();
         this.created = System.currentTimeMillis() / 1000;
         this.dieAfterChunks = request.stream ? dieAfterChunks : -1;
+    }
+
+    /**
+     * 32 hex digits like vLLM's {@code uuid4().hex}; from ThreadLocalRandom because UUID's
+     * SecureRandom is a shared bottleneck for the zero-delay stub.
+     */
+    static String randomHex32() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        StringBuilder sb = new StringBuilder(32);
+        for (int i = 0; i < 2; i++) {
+            String half = Long.toHexString(random.nextLong());
+            sb.append("0".repeat(16 - half.length())).append(half);
+        }
+        return sb.toString();
     }
 
     /** What to do when the client disappears or the connection is cut: abort the sequence. */

@@ -237,7 +237,7 @@ final class SimulatorHttpApi implements HttpHandler {
             inputs.add(input);
         }
         ObjectNode out = mapper.createObjectNode();
-        out.put("id", "embd-" + UUID.randomUUID().toString().replace("-", ""));
+        out.put("id", "embd-" + GenerationResponder.randomHex32());
         out.put("object", "list");
         out.put("created", System.currentTimeMillis() / 1000);
         out.put("model", model);

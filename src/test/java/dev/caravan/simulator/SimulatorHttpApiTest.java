@@ -34,7 +34,7 @@ class SimulatorHttpApiTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode body = SimHttp.json(r);
-        assertThat(body.get("id").asText()).startsWith("cmpl-");
+        assertThat(body.get("id").asText()).matches("cmpl-[0-9a-f]{32}");
         assertThat(body.get("object").asText()).isEqualTo("text_completion");
         assertThat(body.get("created").asLong()).isPositive();
         assertThat(body.get("model").asText()).isEqualTo(SimulatorConfig.DEFAULT_MODEL);
@@ -66,7 +66,7 @@ class SimulatorHttpApiTest {
         HttpResponse<String> r = http.post("/v1/chat/completions", SimHttp.chat("What is a KV cache?", 4));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = SimHttp.json(r);
-        assertThat(body.get("id").asText()).startsWith("chatcmpl-");
+        assertThat(body.get("id").asText()).matches("chatcmpl-[0-9a-f]{32}");
         assertThat(body.get("object").asText()).isEqualTo("chat.completion");
         JsonNode choice = body.get("choices").get(0);
         assertThat(choice.get("message").get("role").asText()).isEqualTo("assistant");
