@@ -137,6 +137,8 @@ final class EngineScheduler implements AutoCloseable {
         try {
             while (!closed) {
                 long now = System.nanoTime();
+                // Aborts free slots and blocks from other threads; whoever waits gets them here.
+                admitWaiting(now);
                 boolean freed = false;
                 long nextDue = Long.MAX_VALUE;
                 for (Iterator<SimulatedSequence> it = running.iterator(); it.hasNext(); ) {
@@ -149,7 +151,6 @@ final class EngineScheduler implements AutoCloseable {
                     }
                 }
                 if (freed) {
-                    admitWaiting(now);
                     continue;
                 }
                 long wait = nextDue == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : nextDue - System.nanoTime();
