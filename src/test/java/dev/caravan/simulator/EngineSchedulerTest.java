@@ -74,7 +74,8 @@ class EngineSchedulerTest {
 
     @Test
     void theQueueHeadBlocksThoseBehindItUntilItsBlocksFit() throws Exception {
-        SimulatorConfig config = SimulatorConfig.builder().timeScale(0.01).jitterFraction(0).maxRunning(4)
+        // Real-time latencies: big would take over a second, so it is surely still running when checked.
+        SimulatorConfig config = SimulatorConfig.builder().timeScale(1.0).jitterFraction(0).maxRunning(4)
                 .kvCacheBlocks(10).maxModelLen(160).build();
         PrefixCache cache = new PrefixCache(config.kvCacheBlocks(), config.blockSize());
         SimulatorStats stats = new SimulatorStats();

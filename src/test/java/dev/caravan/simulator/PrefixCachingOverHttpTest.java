@@ -88,22 +88,26 @@ class PrefixCachingOverHttpTest {
 
     @Test
     void blocksOfARunningRequestAreNotEvicted() throws Exception {
-        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0.05).jitterFraction(0)
+        try (SimulatedEngine engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(1.0).jitterFraction(0)
                 .kvCacheBlocks(24).maxModelLen(384).build())) {
             SimHttp http = new SimHttp(engine);
             String a = SimHttp.words("alpha", 80);
             String b = SimHttp.words("beta", 80);
-            // a holds 10 prompt blocks + 3 private ones (up to 200 tokens) for ~96 x 0.6 ms.
-            var running = http.postAsync("/v1/completions", SimHttp.completion(a, 40));
+            // a: 161 prompt + 190 output tokens = 22 blocks, for about 2.3 s unless the test lets go of it.
+            ObjectNode longRunning = SimHttp.completion(a, 190);
+            longRunning.put("stream", true);
+            java.io.InputStream aStream = http.postStreaming("/v1/completions", longRunning).body();
             SimHttp.awaitTrue(() -> engine.stats().running() == 1, java.time.Duration.ofSeconds(5));
-            // b needs 10 + 3 blocks but only 24 - 13 = 11 are free: it must wait, not evict a.
-            var waiting = http.postAsync("/v1/completions", SimHttp.completion(b, 40));
+            // b needs 11 blocks; 2 are free and a's are pinned: b must wait, not evict a.
+            var waiting = http.postAsync("/v1/completions", SimHttp.completion(b, 4));
             SimHttp.awaitTrue(() -> engine.stats().waiting() == 1, java.time.Duration.ofSeconds(5));
-            assertThat(engine.stats().kvCacheUsage()).isEqualTo(13 / 24.0);
+            assertThat(engine.stats().kvCacheUsage()).isEqualTo(22 / 24.0);
             assertThat(engine.cachedPrefixBlocks(a, null)).isEqualTo(10);
-            assertThat(running.get().statusCode()).isEqualTo(200);
+            assertThat(engine.stats().evictedBlocks()).isZero();
+            aStream.close();
             assertThat(waiting.get().statusCode()).isEqualTo(200);
-            assertThat(engine.stats().kvCacheUsage()).isZero();
+            assertThat(engine.cachedPrefixBlocks(a, null)).as("b fitted without evicting a's prompt").isEqualTo(10);
+            SimHttp.awaitTrue(() -> engine.stats().kvCacheUsage() == 0, java.time.Duration.ofSeconds(5));
         }
     }
 
