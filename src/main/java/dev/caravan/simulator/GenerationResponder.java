@@ -147,27 +147,32 @@ final class GenerationResponder implements TokenSink {
             headersSent = true;
             middleEvent = shapes.tokenEventTemplate(request, id, created, null);
             lastEvent = shapes.tokenEventTemplate(request, id, created, request.finishReason);
-            if (dieIfDue()) {
-                return;
-            }
         }
         int upTo = available;
         while (written < upTo) {
             if (written == 0 && request.kind == GenerationRequest.Kind.CHAT) {
-                if (send(shapes.chatRoleChunk(request, id, created))) {
+                if (dieIfDue()) {
                     return;
                 }
+                send(shapes.chatRoleChunk(request, id, created));
+            }
+            if (dieIfDue()) {
+                return;
             }
             OpenAiShapes.TokenEventTemplate event = written == request.outputTokens - 1 ? lastEvent : middleEvent;
             body.write(event.before());
             body.write(output.tokenJson(outputDigest, written));
             written++;
-            if (send(event.after())) {
-                return;
-            }
+            send(event.after());
         }
         if (finishReason != null && written == request.outputTokens) {
-            if (request.includeUsage && send(shapes.usageChunk(request, id, created, cachedTokens))) {
+            if (request.includeUsage) {
+                if (dieIfDue()) {
+                    return;
+                }
+                send(shapes.usageChunk(request, id, created, cachedTokens));
+            }
+            if (dieIfDue()) {
                 return;
             }
             body.write(OpenAiShapes.DONE);
@@ -176,17 +181,18 @@ final class GenerationResponder implements TokenSink {
         }
     }
 
-    /**
-     * Writes the (rest of an) SSE event and flushes it, which makes it one HTTP chunk; true when
-     * the die fault cut the connection after it.
-     */
-    private boolean send(byte[] event) throws IOException {
+    /** Writes the (rest of an) SSE event and flushes it, which makes it one HTTP chunk. */
+    private void send(byte[] event) throws IOException {
         body.write(event);
         body.flush();
         chunks++;
-        return dieIfDue();
     }
 
+    /**
+     * Cuts the connection when the die fault's chunk budget is spent. It is checked when the next
+     * event is due rather than right after the last allowed one, so the allowed events reach the
+     * client a token's time before the socket drops, as when an engine dies between two tokens.
+     */
     private boolean dieIfDue() {
         if (dieAfterChunks < 0 || chunks < dieAfterChunks) {
             return false;

@@ -24,6 +24,24 @@ class FaultsTest {
     private SimulatedEngine engine;
     private SimHttp http;
 
+    @Test
+    void dieAfterChunksAlsoCutsChatStreamsAndCountsTheRoleChunk() throws Exception {
+        engine.faults().dieAfterChunks(2);
+        ObjectNode body = SimHttp.chat("die in chat", 2000);
+        body.put("stream", true);
+        List<String> events = new ArrayList<>();
+        try (SimHttp.SseReader sse = new SimHttp.SseReader(http.postStreaming("/v1/chat/completions", body).body())) {
+            String e;
+            while ((e = sse.next()) != null) {
+                events.add(e);
+            }
+        } catch (IOException expected) {
+            // cut mid-body
+        }
+        assertThat(events).hasSizeLessThanOrEqualTo(2).doesNotContain("[DONE]");
+        SimHttp.awaitTrue(() -> engine.stats().requestsAborted() == 1, Duration.ofSeconds(5));
+    }
+
     @BeforeEach
     void start() throws Exception {
         engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0.05).jitterFraction(0).build());
@@ -77,8 +95,12 @@ class FaultsTest {
 
     @Test
     void dieMidStreamCutsTheConnectionWithoutDone() throws Exception {
+        // Real-time tokens (12 ms apart): the cut comes when the 4th event is due.
+        engine.close();
+        engine = SimulatedEngine.start(SimulatorConfig.builder().timeScale(1.0).jitterFraction(0).build());
+        http = new SimHttp(engine);
         engine.faults().dieAfterChunks(3);
-        ObjectNode body = SimHttp.completion("die", 50);
+        ObjectNode body = SimHttp.completion("die", 10);
         body.put("stream", true);
         HttpResponse<InputStream> r = http.postStreaming("/v1/completions", body);
         assertThat(r.statusCode()).isEqualTo(200);
@@ -100,7 +122,7 @@ class FaultsTest {
 
         engine.faults().reset();
         try (SimHttp.SseReader sse = new SimHttp.SseReader(http.postStreaming("/v1/completions", body).body())) {
-            assertThat(sse.rest()).hasSize(51).last().isEqualTo("[DONE]");
+            assertThat(sse.rest()).hasSize(11).last().isEqualTo("[DONE]");
         }
     }
 
