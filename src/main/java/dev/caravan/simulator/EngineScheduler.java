@@ -92,7 +92,7 @@ final class EngineScheduler implements AutoCloseable {
                 waiting.remove(seq);
             } else if (seq.state == SimulatedSequence.State.RUNNING) {
                 running.remove(seq);
-                cache.release(seq.allocation);
+                cache.release(seq.allocation, seq.finalBlockHashes(cache));
             } else {
                 return;
             }
@@ -118,8 +118,8 @@ final class EngineScheduler implements AutoCloseable {
             seq.allocation = a;
             stats.admitted(seq.promptTokens, a.cachedTokens());
             stats.generated(seq.maxTokens);
-            cache.release(a);
             seq.generated = seq.maxTokens;
+            cache.release(a, seq.finalBlockHashes(cache));
             seq.state = SimulatedSequence.State.FINISHED;
             stats.finished(seq.finishReason);
         } finally {
@@ -137,6 +137,8 @@ final class EngineScheduler implements AutoCloseable {
         try {
             while (!closed) {
                 long now = System.nanoTime();
+                // Aborts free slots and blocks from other threads; whoever waits gets them here.
+                admitWaiting(now);
                 boolean freed = false;
                 long nextDue = Long.MAX_VALUE;
                 for (Iterator<SimulatedSequence> it = running.iterator(); it.hasNext(); ) {
@@ -149,7 +151,6 @@ final class EngineScheduler implements AutoCloseable {
                     }
                 }
                 if (freed) {
-                    admitWaiting(now);
                     continue;
                 }
                 long wait = nextDue == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : nextDue - System.nanoTime();
@@ -186,7 +187,7 @@ final class EngineScheduler implements AutoCloseable {
             return false;
         }
         seq.state = SimulatedSequence.State.FINISHED;
-        cache.release(seq.allocation);
+        cache.release(seq.allocation, seq.finalBlockHashes(cache));
         stats.finished(seq.finishReason);
         stats.e2eLatency.observeNanos(seq.lastTokenAtNanos - seq.arrivalNanos);
         seq.sink.finished(seq.finishReason, seq.cachedTokens());

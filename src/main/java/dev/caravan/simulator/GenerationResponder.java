@@ -40,19 +40,34 @@ final class GenerationResponder implements TokenSink {
     private int written;
     private int chunks;
     private OutputStream body;
+    private OpenAiShapes.TokenEventTemplate middleEvent;
+    private OpenAiShapes.TokenEventTemplate lastEvent;
 
     GenerationResponder(HttpExchange exchange, Executor executor, OpenAiShapes shapes, GenerationRequest request,
-                        SimulatedOutput output, long seed, int dieAfterChunks) {
+                        SimulatedOutput output, long outputDigest, int dieAfterChunks) {
         this.exchange = exchange;
         this.executor = executor;
         this.shapes = shapes;
         this.request = request;
         this.output = output;
-        this.outputDigest = SimulatedOutput.promptDigest(seed, request.promptTokens);
-        this.id = (request.kind == GenerationRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-")
-                + java.util.UUID.randomUUID().toString().replace("-", "");
+        this.outputDigest = outputDigest;
+        this.id = (request.kind == GenerationRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-") + randomHex32();
         this.created = System.currentTimeMillis() / 1000;
         this.dieAfterChunks = request.stream ? dieAfterChunks : -1;
+    }
+
+    /**
+     * 32 hex digits like vLLM's {@code uuid4().hex}; from ThreadLocalRandom because UUID's
+     * SecureRandom is a shared bottleneck for the zero-delay stub.
+     */
+    static String randomHex32() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        StringBuilder sb = new StringBuilder(32);
+        for (int i = 0; i < 2; i++) {
+            String half = Long.toHexString(random.nextLong());
+            sb.append("0".repeat(16 - half.length())).append(half);
+        }
+        return sb.toString();
     }
 
     /** What to do when the client disappears or the connection is cut: abort the sequence. */
@@ -130,26 +145,34 @@ final class GenerationResponder implements TokenSink {
                 exchange.setStreams(null, new AbruptCloseStream(body));
             }
             headersSent = true;
-            if (dieIfDue()) {
-                return;
-            }
+            middleEvent = shapes.tokenEventTemplate(request, id, created, null);
+            lastEvent = shapes.tokenEventTemplate(request, id, created, request.finishReason);
         }
         int upTo = available;
         while (written < upTo) {
             if (written == 0 && request.kind == GenerationRequest.Kind.CHAT) {
-                if (send(shapes.chatRoleChunk(request, id, created))) {
+                if (dieIfDue()) {
                     return;
                 }
+                send(shapes.chatRoleChunk(request, id, created));
             }
-            boolean last = written == request.outputTokens - 1;
-            String token = output.token(outputDigest, written);
-            written++;
-            if (send(shapes.tokenChunk(request, id, created, token, last ? request.finishReason : null))) {
+            if (dieIfDue()) {
                 return;
             }
+            OpenAiShapes.TokenEventTemplate event = written == request.outputTokens - 1 ? lastEvent : middleEvent;
+            body.write(event.before());
+            body.write(output.tokenJson(outputDigest, written));
+            written++;
+            send(event.after());
         }
         if (finishReason != null && written == request.outputTokens) {
-            if (request.includeUsage && send(shapes.usageChunk(request, id, created, cachedTokens))) {
+            if (request.includeUsage) {
+                if (dieIfDue()) {
+                    return;
+                }
+                send(shapes.usageChunk(request, id, created, cachedTokens));
+            }
+            if (dieIfDue()) {
                 return;
             }
             body.write(OpenAiShapes.DONE);
@@ -158,14 +181,18 @@ final class GenerationResponder implements TokenSink {
         }
     }
 
-    /** Writes one SSE event and flushes it; true when the die fault cut the connection after it. */
-    private boolean send(byte[] event) throws IOException {
+    /** Writes the (rest of an) SSE event and flushes it, which makes it one HTTP chunk. */
+    private void send(byte[] event) throws IOException {
         body.write(event);
         body.flush();
         chunks++;
-        return dieIfDue();
     }
 
+    /**
+     * Cuts the connection when the die fault's chunk budget is spent. It is checked when the next
+     * event is due rather than right after the last allowed one, so the allowed events reach the
+     * client a token's time before the socket drops, as when an engine dies between two tokens.
+     */
     private boolean dieIfDue() {
         if (dieAfterChunks < 0 || chunks < dieAfterChunks) {
             return false;

@@ -2,7 +2,6 @@ package dev.caravan.simulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Builds response bodies in the exact shapes vLLM's OpenAI-compatible server returns. */
@@ -14,10 +13,6 @@ final class OpenAiShapes {
     OpenAiShapes(ObjectMapper mapper, boolean reportPromptTokensDetails) {
         this.mapper = mapper;
         this.reportPromptTokensDetails = reportPromptTokensDetails;
-    }
-
-    ObjectMapper mapper() {
-        return mapper;
     }
 
     /** {@code {"error":{"message","type","param","code"}}}, vLLM's ErrorResponse. */
@@ -113,6 +108,37 @@ final class OpenAiShapes {
         return sse(root);
     }
 
+    /**
+     * A token event rendered once per response with the token left out: streaming then costs a
+     * few array copies per token instead of building and serialising a JSON tree.
+     */
+    TokenEventTemplate tokenEventTemplate(GenerationRequest r, String id, long created, String finishReason) {
+        byte[] whole = tokenChunk(r, id, created, TOKEN_MARKER, finishReason);
+        byte[] marker = ("\"" + TOKEN_MARKER + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = indexOf(whole, marker);
+        return new TokenEventTemplate(java.util.Arrays.copyOfRange(whole, 0, at),
+                java.util.Arrays.copyOfRange(whole, at + marker.length, whole.length));
+    }
+
+    /** The bytes of one SSE token event around the token's quoted JSON string. */
+    record TokenEventTemplate(byte[] before, byte[] after) {
+    }
+
+    private static final String TOKEN_MARKER = "@@token@@";
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (haystack[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalStateException("token marker missing from the rendered event");
+    }
+
     byte[] usageChunk(GenerationRequest r, String id, long created, int cached) {
         boolean chat = r.kind == GenerationRequest.Kind.CHAT;
         ObjectNode root = header(id, chat ? "chat.completion.chunk" : "text_completion", created, r.model);
@@ -122,14 +148,6 @@ final class OpenAiShapes {
     }
 
     static final byte[] DONE = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-
-    ArrayNode newArray() {
-        return mapper.createArrayNode();
-    }
-
-    ObjectNode newObject() {
-        return mapper.createObjectNode();
-    }
 
     private ObjectNode header(String id, String object, long created, String model) {
         ObjectNode root = mapper.createObjectNode();

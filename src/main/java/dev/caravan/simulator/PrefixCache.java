@@ -13,7 +13,8 @@ import java.util.Map;
  * (the first block also mixes in the request's {@code cache_salt}). A block is pinned while any
  * running request uses it; when the last user finishes it stays cached but becomes free, and free
  * cached blocks are evicted least recently released first when space is needed. Blocks beyond the
- * prompt's full blocks (partial last block, output) are private to the request and never shared.
+ * prompt's full blocks (partial last block, output) are private while the request runs; those the
+ * output filled join the cache when it ends.
  *
  * <p>Not thread-safe: the engine scheduler owns it under its lock.
  */
@@ -37,23 +38,40 @@ final class PrefixCache {
 
     /** Chained hashes of the full blocks of {@code tokens}. */
     long[] blockHashes(int[] tokens, String cacheSalt) {
-        int full = tokens.length / blockSize;
-        long[] hashes = new long[full];
-        long parent = cacheSalt == null ? SEED_UNSALTED : mix(SEED_UNSALTED, cacheSalt.hashCode() ^ ((long) cacheSalt.length() << 32));
-        if (cacheSalt != null) {
-            for (int k = 0; k < cacheSalt.length(); k++) {
-                parent = mix(parent, cacheSalt.charAt(k));
-            }
+        return extendHashes(new long[0], tokens, new int[0], 0, cacheSalt);
+    }
+
+    /**
+     * Hashes of the full blocks of {@code prompt} followed by the first {@code generated} tokens of
+     * {@code output}, reusing {@code known} (the hashes of the leading full blocks, already computed).
+     */
+    long[] extendHashes(long[] known, int[] prompt, int[] output, int generated, String cacheSalt) {
+        int full = (prompt.length + generated) / blockSize;
+        if (full <= known.length) {
+            return known;
         }
-        for (int b = 0; b < full; b++) {
+        long[] hashes = java.util.Arrays.copyOf(known, full);
+        long parent = known.length > 0 ? known[known.length - 1] : saltSeed(cacheSalt);
+        for (int b = known.length; b < full; b++) {
             long h = mix(parent, b == 0 ? 1 : 2);
             for (int k = b * blockSize, end = k + blockSize; k < end; k++) {
-                h = mix(h, tokens[k]);
+                h = mix(h, k < prompt.length ? prompt[k] : output[k - prompt.length]);
             }
             hashes[b] = h;
             parent = h;
         }
         return hashes;
+    }
+
+    private static long saltSeed(String cacheSalt) {
+        if (cacheSalt == null) {
+            return SEED_UNSALTED;
+        }
+        long h = mix(SEED_UNSALTED, cacheSalt.length());
+        for (int k = 0; k < cacheSalt.length(); k++) {
+            h = mix(h, cacheSalt.charAt(k));
+        }
+        return h;
     }
 
     int blocksFor(int tokens) {
@@ -111,19 +129,33 @@ final class PrefixCache {
         return new Allocation(hashes, privateNeeded, hitBlocks * blockSize);
     }
 
-    /** Unpins a finished or aborted request's blocks; its full prompt blocks stay cached. */
-    void release(Allocation a) {
-        for (long h : a.hashes) {
-            Block b = byHash.get(h);
+    /**
+     * Unpins a finished or aborted request's blocks. Its full blocks stay cached, including those
+     * its output filled ({@code finalHashes} extends the prompt's hashes), as in vLLM, so the next
+     * turn of a conversation finds the previous answer cached too. Blocks are freed tail first, as
+     * vLLM does, so under pressure a request's tail is evicted before the head others may share.
+     */
+    void release(Allocation a, long[] finalHashes) {
+        int outputFilled = Math.min(finalHashes.length - a.hashes.length, a.privateBlocks);
+        for (int i = a.hashes.length + outputFilled - 1; i >= a.hashes.length; i--) {
+            long h = finalHashes[i];
+            if (!byHash.containsKey(h)) {
+                Block b = new Block(h);
+                byHash.put(h, b);
+                evictable.put(h, b);
+            }
+        }
+        privateBlocks -= a.privateBlocks;
+        for (int i = a.hashes.length - 1; i >= 0; i--) {
+            Block b = byHash.get(a.hashes[i]);
             if (b == null || b.refs == 0) {
                 continue;
             }
             if (--b.refs == 0) {
                 pinnedCached--;
-                evictable.put(h, b);
+                evictable.put(b.hash, b);
             }
         }
-        privateBlocks -= a.privateBlocks;
     }
 
     /** Number of leading blocks of {@code hashes} present in the cache, without touching it. */
@@ -135,10 +167,6 @@ final class PrefixCache {
         return n;
     }
 
-    boolean contains(long hash) {
-        return byHash.containsKey(hash);
-    }
-
     /** Blocks pinned by running requests over all blocks: vLLM's {@code kv_cache_usage_perc}. */
     double usage() {
         return (double) (pinnedCached + privateBlocks) / totalBlocks;
@@ -146,7 +174,6 @@ final class PrefixCache {
 
     int usedBlocks() { return pinnedCached + privateBlocks; }
     int cachedBlocks() { return byHash.size(); }
-    int totalBlocks() { return totalBlocks; }
     int blockSize() { return blockSize; }
     long evictions() { return evictions; }
 

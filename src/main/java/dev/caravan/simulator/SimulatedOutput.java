@@ -1,5 +1,7 @@
 package dev.caravan.simulator;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
 /**
  * Decides the text a request "generates": token {@code i} is a word drawn from a fixed vocabulary
  * by hashing the engine seed, a digest of the prompt tokens and {@code i}. Equal prompts on
@@ -20,13 +22,21 @@ final class SimulatedOutput {
 
     private final String[] tokens;
     private final int[] ids;
+    /** Each token as a quoted JSON string, so a stream can splice it into a pre-rendered event. */
+    private final byte[][] quoted;
 
     SimulatedOutput(SimulatedTokenizer tokenizer) {
         tokens = new String[WORDS.length];
         ids = new int[WORDS.length];
+        quoted = new byte[WORDS.length][];
         for (int i = 0; i < WORDS.length; i++) {
             tokens[i] = " " + WORDS[i];
             ids[i] = tokenizer.idOf(tokens[i]);
+            byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(tokens[i]);
+            quoted[i] = new byte[escaped.length + 2];
+            quoted[i][0] = '"';
+            System.arraycopy(escaped, 0, quoted[i], 1, escaped.length);
+            quoted[i][escaped.length + 1] = '"';
         }
     }
 
@@ -44,8 +54,17 @@ final class SimulatedOutput {
         return tokens[pick(digest, index)];
     }
 
-    int tokenId(long digest, int index) {
-        return ids[pick(digest, index)];
+    byte[] tokenJson(long digest, int index) {
+        return quoted[pick(digest, index)];
+    }
+
+    /** The ids of the first {@code count} output tokens: what the KV cache holds after generating them. */
+    int[] tokenIds(long digest, int count) {
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = ids[pick(digest, i)];
+        }
+        return out;
     }
 
     String text(long digest, int count) {

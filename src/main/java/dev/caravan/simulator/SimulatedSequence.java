@@ -6,6 +6,9 @@ final class SimulatedSequence {
     enum State { WAITING, RUNNING, FINISHED, ABORTED }
 
     final int promptTokens;
+    final int[] promptTokenIds;
+    final int[] outputTokenIds;
+    final String cacheSalt;
     final long[] blockHashes;
     final int maxTokens;
     final String finishReason;
@@ -20,14 +23,22 @@ final class SimulatedSequence {
     long nextTokenAtNanos;
     long lastTokenAtNanos;
 
-    SimulatedSequence(int promptTokens, long[] blockHashes, int maxTokens, String finishReason, int priority,
-                      TokenSink sink) {
-        this.promptTokens = promptTokens;
+    SimulatedSequence(int[] promptTokenIds, int[] outputTokenIds, String cacheSalt, long[] blockHashes,
+                      String finishReason, int priority, TokenSink sink) {
+        this.promptTokens = promptTokenIds.length;
+        this.promptTokenIds = promptTokenIds;
+        this.outputTokenIds = outputTokenIds;
+        this.cacheSalt = cacheSalt;
         this.blockHashes = blockHashes;
-        this.maxTokens = maxTokens;
+        this.maxTokens = outputTokenIds.length;
         this.finishReason = finishReason;
         this.priority = priority;
         this.sink = sink;
+    }
+
+    /** Full-block hashes of the prompt plus the tokens generated so far. */
+    long[] finalBlockHashes(PrefixCache cache) {
+        return cache.extendHashes(blockHashes, promptTokenIds, outputTokenIds, generated, cacheSalt);
     }
 
     int cachedTokens() {

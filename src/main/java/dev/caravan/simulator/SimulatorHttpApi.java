@@ -116,11 +116,13 @@ final class SimulatorHttpApi implements HttpHandler {
             stats.injectedFailure();
             throw new SimulatorRequestException(500, "InternalServerError", null, "Simulated engine failure (fault injection).");
         }
+        long outputDigest = SimulatedOutput.promptDigest(config.seed(), request.promptTokens);
         GenerationResponder responder = new GenerationResponder(exchange, executor, shapes, request, output,
-                config.seed(), faults.dieAfterChunks());
-        SimulatedSequence seq = new SimulatedSequence(request.promptTokens.length,
-                cache.blockHashes(request.promptTokens, request.cacheSalt), request.outputTokens,
-                request.finishReason, request.priority, responder);
+                outputDigest, faults.dieAfterChunks());
+        SimulatedSequence seq = new SimulatedSequence(request.promptTokens,
+                output.tokenIds(outputDigest, request.outputTokens), request.cacheSalt,
+                cache.blockHashes(request.promptTokens, request.cacheSalt), request.finishReason, request.priority,
+                responder);
         responder.onClientGone(() -> scheduler.abort(seq));
         Runnable resume = () -> executor.execute(() -> {
             stats.stalledDelta(-1);
@@ -235,7 +237,7 @@ final class SimulatorHttpApi implements HttpHandler {
             inputs.add(input);
         }
         ObjectNode out = mapper.createObjectNode();
-        out.put("id", "embd-" + UUID.randomUUID().toString().replace("-", ""));
+        out.put("id", "embd-" + GenerationResponder.randomHex32());
         out.put("object", "list");
         out.put("created", System.currentTimeMillis() / 1000);
         out.put("model", model);
