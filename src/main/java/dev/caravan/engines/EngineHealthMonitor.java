@@ -81,8 +81,15 @@ public class EngineHealthMonitor implements SmartLifecycle {
         return CompletableFuture.allOf(all).exceptionally(t -> null);
     }
 
-    /** Called by the forwarder when an engine refused a connection or timed out. */
+    /**
+     * Called by the forwarder when a request could not reach an engine. A refused connection means
+     * nothing listens there: out at once. A timeout or reset may be load: the request fails over,
+     * and the health checks decide.
+     */
     public void reportConnectFailure(Engine engine, Throwable cause) {
+        if (!(cause instanceof java.net.ConnectException)) {
+            return;
+        }
         if (engine.isHealthy()) {
             LOG.warn("Engine {} taken out after a failed request: {}", engine, cause.toString());
         }

@@ -54,9 +54,12 @@ public class EngineProperties {
         /** How often /health and /metrics of every engine are read. */
         private Duration scrapeInterval = Duration.ofSeconds(1);
         /** Time allowed for a health or metrics call. */
-        private Duration scrapeTimeout = Duration.ofSeconds(2);
-        /** Consecutive failed health checks before an engine is taken out. */
-        private int unhealthyThreshold = 1;
+        private Duration scrapeTimeout = Duration.ofSeconds(3);
+        /**
+         * Consecutive failed health checks before an engine is taken out. A refused connection on
+         * the request path takes it out at once; a slow answer under load does not.
+         */
+        private int unhealthyThreshold = 2;
         private Duration connectTimeout = Duration.ofSeconds(2);
         /** Time allowed until an engine starts answering (headers); generation itself is not bounded. */
         private Duration responseTimeout = Duration.ofMinutes(10);

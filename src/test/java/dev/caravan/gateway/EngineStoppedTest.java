@@ -40,6 +40,10 @@ class EngineStoppedTest extends GatewayTestSupport {
             assertThat(r.headers().firstValue("x-caravan-engine").orElseThrow()).isNotEqualTo(home);
         }
         Engine engine = registry.byId(home).orElseThrow();
+        long outBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (engine.isHealthy() && System.nanoTime() < outBy) {
+            Thread.sleep(50);
+        }
         assertThat(engine.isHealthy()).isFalse();
         assertThat(json(get("/health")).get("healthy_engines").asInt()).isEqualTo(2);
 

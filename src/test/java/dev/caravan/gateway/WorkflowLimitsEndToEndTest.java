@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import dev.caravan.routing.AdmissionQueue;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -35,14 +37,16 @@ import org.springframework.boot.test.context.SpringBootTest;
         "caravan.routing.saturation-per-engine=2"})
 class WorkflowLimitsEndToEndTest extends GatewayTestSupport {
 
+    @Autowired
+    AdmissionQueue admission;
+
     @Test
     void higherPriorityIsServedFirstUnderSaturation() throws Exception {
-        // four long requests fill both engines (two each) and end one after another, ~290 ms apart;
-        // each waiter then holds its slot ~240 ms, so completions come in admission order with
-        // gaps far wider than any scheduling jitter of the client
+        // both engines hold two requests each without answering: every slot is taken
+        sims().forEach(sim -> sim.faults().stall(true));
         List<CompletableFuture<HttpResponse<String>>> blockers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            blockers.add(send(request("block " + i, 300 + 120 * i, wf("blocker-" + i, "b"))));
+            blockers.add(send(request("block " + i, 50 + 100 * i, wf("blocker-" + i, "b"))));
         }
         awaitInFlight(4);
         ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
@@ -50,13 +54,25 @@ class WorkflowLimitsEndToEndTest extends GatewayTestSupport {
         for (int i = 0; i < 3; i++) {
             waiting.add(send(request("low " + i, 100, meta("low-" + i, 0.5))).thenApply(r -> record(order, "low", r)));
         }
-        Thread.sleep(200); // the low ones queue first
+        awaitQueued(3); // the low ones have waited longer
         for (int i = 0; i < 3; i++) {
             waiting.add(send(request("high " + i, 100, meta("high-" + i, 5.0))).thenApply(r -> record(order, "high", r)));
+        }
+        awaitQueued(6);
+        // One engine starts answering: its two blockers end at least 240 ms apart, and each freed
+        // slot admits one waiter, which then runs ~240 ms; so completions keep admission order
+        // with gaps far wider than any client-side jitter.
+        sims().get(0).faults().stall(false);
+        for (int i = 0; i < 6; i++) {
+            CompletableFuture.anyOf(waiting.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new)).get();
+            if (order.stream().filter(s -> !s.equals("queued")).count() >= 6) {
+                break;
+            }
         }
         for (CompletableFuture<HttpResponse<String>> f : waiting) {
             assertThat(f.get().statusCode()).isEqualTo(200);
         }
+        sims().get(1).faults().stall(false);
         for (CompletableFuture<HttpResponse<String>> f : blockers) {
             assertThat(f.get().statusCode()).isEqualTo(200);
         }
@@ -135,6 +151,14 @@ class WorkflowLimitsEndToEndTest extends GatewayTestSupport {
         return http.sendAsync(HttpRequest.newBuilder(uri("/v1/chat/completions"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitQueued(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (admission.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(admission.size()).isEqualTo(n);
     }
 
     private void awaitInFlight(int n) throws InterruptedException {

@@ -77,7 +77,7 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
                 all.add(CompletableFuture.runAsync(() -> {
                     try {
                         HttpResponse<String> r = post("/v1/chat/completions", body);
-                        assertThat(r.statusCode()).isEqualTo(200);
+                        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                         perEngine.merge(r.headers().firstValue("x-caravan-engine").orElseThrow(), 1, Integer::sum);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
