@@ -52,6 +52,31 @@ public final class BoundedBodyReader {
         return s == null ? "" : s;
     }
 
+    /** The body as bytes, for parsers that keep the client's exact bytes. */
+    public byte[] readBytes(Exchange exchange) throws IOException {
+        Message in = exchange.getIn();
+        Long declared = in.getHeader("Content-Length", Long.class);
+        if (declared != null && declared > maxBytes) {
+            throw tooLarge();
+        }
+        Object body = in.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body instanceof byte[] b) {
+            check(b.length);
+            return b;
+        }
+        if (body instanceof InputStream is) {
+            byte[] bytes = is.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            check(bytes.length);
+            return bytes;
+        }
+        byte[] bytes = read(exchange).getBytes(StandardCharsets.UTF_8);
+        check(bytes.length);
+        return bytes;
+    }
+
     private String readAll(Reader r) throws IOException {
         StringBuilder sb = new StringBuilder(4096);
         char[] buf = new char[8192];

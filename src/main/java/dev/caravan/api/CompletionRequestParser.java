@@ -44,8 +44,8 @@ public class CompletionRequestParser implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         String path = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
-        String text = reader.read(exchange);
-        ObjectNode body = parseObject(text);
+        byte[] raw = reader.readBytes(exchange);
+        ObjectNode body = parseObject(raw);
         boolean chat = path.endsWith("/chat/completions");
 
         String model = requiredString(body, "model");
@@ -59,7 +59,27 @@ public class CompletionRequestParser implements Processor {
         String requestId = requestIds.fromHeaderOrNew(exchange.getIn().getHeader(REQUEST_ID_HEADER, String.class));
         String session = exchange.getIn().getHeader(sessionHeader, String.class);
         PlacementRequest placement = new PlacementRequest(requestId, model, prompt, workflow, session, Set.of());
-        exchange.setProperty(ParsedRequest.PROPERTY, new ParsedRequest(path, body, stream, placement));
+        exchange.setProperty(ParsedRequest.PROPERTY, new ParsedRequest(path, body, stream, placement, raw));
+    }
+
+    ObjectNode parseObject(byte[] raw) {
+        int i = 0;
+        while (i < raw.length && (raw[i] == ' ' || raw[i] == '\n' || raw[i] == '\r' || raw[i] == '\t')) {
+            i++;
+        }
+        if (i == raw.length) {
+            return parseObject((String) null);
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(raw);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
+                    "The request body is not valid JSON: " + e.getOriginalMessage(), null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return object(node);
     }
 
     ObjectNode parseObject(String text) {
@@ -74,6 +94,10 @@ public class CompletionRequestParser implements Processor {
             throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
                     "The request body is not valid JSON: " + e.getOriginalMessage(), null);
         }
+        return object(node);
+    }
+
+    private static ObjectNode object(JsonNode node) {
         if (!(node instanceof ObjectNode obj)) {
             throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
                     "The request body must be a JSON object", null);

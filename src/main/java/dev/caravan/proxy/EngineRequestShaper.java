@@ -34,6 +34,10 @@ public class EngineRequestShaper {
     }
 
     public Shaped shape(ParsedRequest request, Engine engine) {
+        if (request.raw() != null && request.workflow() == null
+                && (!request.stream() || clientAskedForUsage(request.body().get("stream_options")))) {
+            return new Shaped(request.raw(), false); // nothing to change: the client's own bytes
+        }
         ObjectNode body = request.body().objectNode();
         body.setAll(request.body()); // shallow: only top-level fields are replaced below
         WorkflowMetadata wf = request.workflow();
@@ -52,7 +56,7 @@ public class EngineRequestShaper {
         boolean asked = false;
         if (request.stream()) {
             JsonNode opts = request.body().get("stream_options");
-            if (opts == null || !opts.isObject() || !opts.path("include_usage").asBoolean(false)) {
+            if (!clientAskedForUsage(opts)) {
                 ObjectNode o = body.putObject("stream_options");
                 if (opts != null && opts.isObject()) {
                     o.setAll((ObjectNode) opts);
@@ -66,5 +70,9 @@ public class EngineRequestShaper {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static boolean clientAskedForUsage(JsonNode opts) {
+        return opts != null && opts.isObject() && opts.path("include_usage").asBoolean(false);
     }
 }

@@ -44,7 +44,7 @@ public class ProxyConfiguration {
     }
 
     @Bean("forwardToEngine")
-    ForwardToEngine forwardToEngine(HttpClient engineHttpClient, ObjectMapper mapper, EngineRegistry registry,
+    ForwardToEngine forwardToEngine(@Qualifier("engineHttpClient") HttpClient engineHttpClient, ObjectMapper mapper, EngineRegistry registry,
             EngineHealthMonitor monitor, OutcomeRecorder recorder, EngineProperties properties,
             EngineRequestShaper shaper) {
         return new ForwardToEngine(engineHttpClient, mapper, registry, monitor, recorder, shaper,
