@@ -36,7 +36,7 @@ public final class PlacementMemory {
         for (int i = 0; i < workflows; i++) {
             PlacementDecision d = p.place(reqs[i], engines);
             p.onRouted(reqs[i], d.engine());
-            f.registry().onOutcome(new RequestOutcome(reqs[i], d, d.engine(), 200, 700, 512, 50,
+            f.registry().onOutcome(new RequestOutcome(reqs[i], d, d.engine(), 200, null, 700, 512, 50,
                     40_000_000L, 900_000_000L, false));
             // a second agent of the same workflow
             PlacementRequest second = new PlacementRequest(reqs[i].requestId() + "-b", "m", reqs[i].promptText(),
@@ -44,7 +44,7 @@ public final class PlacementMemory {
                             reqs[i].requestId(), 1.0, "auto", java.util.Map.of()), null, java.util.Set.of());
             PlacementDecision d2 = p.place(second, engines);
             p.onRouted(second, d2.engine());
-            f.registry().onOutcome(new RequestOutcome(second, d2, d2.engine(), 200, 720, 700, 40,
+            f.registry().onOutcome(new RequestOutcome(second, d2, d2.engine(), 200, null, 720, 700, 40,
                     15_000_000L, 800_000_000L, false));
         }
         long full = usedAfterGc();
