@@ -49,6 +49,25 @@ final class CostPick {
         return best < 0 ? 0 : best;
     }
 
+    /**
+     * Whether {@code e} is not saturated and has the lowest {@link LoadScore} cost of all candidates once
+     * the prefix each one probably holds is counted. The bounded-load rule keeps engines that are equal
+     * for a request balanced; it must not send a request away from the engine holding its context when
+     * the cold prefill elsewhere costs more than the load it avoids (a workflow's fan-out lands on its
+     * home at once and would otherwise spill every sibling to an engine that has to prefill it again).
+     */
+    static boolean cheapestWithPrefix(Engine e, List<Engine> candidates, int[] matched, int blocks, LoadScore score) {
+        if (score.saturated(e) || blocks == 0) return false;
+        int self = candidates.indexOf(e);
+        if (self < 0 || matched[self] == 0) return false;
+        double own = score.cost(e, matched[self], blocks, false);
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            Engine o = candidates.get(i);
+            if (o != e && score.cost(o, matched[i], blocks, false) < own) return false;
+        }
+        return true;
+    }
+
     static boolean overloaded(Engine e, List<Engine> candidates, LoadScore score, RendezvousHome bound) {
         return score.saturated(e) || bound.overloaded(e, candidates);
     }

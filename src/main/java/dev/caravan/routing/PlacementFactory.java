@@ -1,5 +1,8 @@
 package dev.caravan.routing;
 
+import dev.caravan.routing.peers.LlmdWeightedScorersPlacement;
+import dev.caravan.routing.peers.ProductionStackPrefixAwarePlacement;
+import dev.caravan.routing.peers.SglangCacheAwarePlacement;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
@@ -52,7 +55,11 @@ public final class PlacementFactory {
                 new LeastLoadedPlacement(),
                 new SessionAffinityPlacement(),
                 new PrefixAwarePlacement(prefixIndex, loadScore, rendezvous),
-                workflowAware));
+                workflowAware,
+                // Peer routers' published algorithms, selectable by name for side-by-side benchmarks.
+                new ProductionStackPrefixAwarePlacement(),
+                new SglangCacheAwarePlacement(),
+                new LlmdWeightedScorersPlacement()));
         policies.get(routing.getPlainPolicy()); // fail fast on a typo
         policies.get(workflows.getRouting().policyName());
     }

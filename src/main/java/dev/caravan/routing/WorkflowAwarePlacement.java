@@ -83,7 +83,8 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         if (md.parentRequestId() != null) {
             Engine parent = find(candidates, lineage.engineOf(md.parentRequestId()));
-            if (parent != null && !CostPick.overloaded(parent, candidates, score, rendezvous)) {
+            if (parent != null && (!CostPick.overloaded(parent, candidates, score, rendezvous)
+                    || cheapestWithPrefix(request, parent, candidates))) {
                 return new PlacementDecision(parent, PlacementReason.LINEAGE);
             }
         }
@@ -119,6 +120,13 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             st.servedAtHome();
             return new PlacementDecision(home, PlacementReason.AFFINITY);
         }
+        int[] matched = new int[candidates.size()];
+        int blocks = index.match(request.promptText(), candidates, matched);
+        if (CostPick.cheapestWithPrefix(home, candidates, matched, blocks, score)) {
+            // Above the bound, but the cold prefill anywhere else costs more than the home's queue.
+            st.servedAtHome();
+            return new PlacementDecision(home, PlacementReason.AFFINITY);
+        }
         long[] run = st.recordSpill(now);
         if (hysteresis.shouldMove((int) run[0], run[1])) {
             Engine next = rendezvous.choose(key, candidates, home);
@@ -127,8 +135,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
                 return new PlacementDecision(next, PlacementReason.SPILL);
             }
         }
-        int[] matched = new int[candidates.size()];
-        int blocks = index.match(request.promptText(), candidates, matched);
         int i = CostPick.best(candidates, matched, blocks, null, home, null, score, rendezvous);
         return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
     }
@@ -210,6 +216,12 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             for (String part : s.split(",")) if (agent.equals(part.trim())) return true;
         }
         return false;
+    }
+
+    private boolean cheapestWithPrefix(PlacementRequest request, Engine e, List<Engine> candidates) {
+        int[] matched = new int[candidates.size()];
+        int blocks = index.match(request.promptText(), candidates, matched);
+        return CostPick.cheapestWithPrefix(e, candidates, matched, blocks, score);
     }
 
     private static Engine find(List<Engine> candidates, String id) {
