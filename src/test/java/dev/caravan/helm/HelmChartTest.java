@@ -174,6 +174,32 @@ class HelmChartTest {
         assertThat(r.named("ConfigMap", "caravan-routes").at("/data/extra.camel.yaml").asText()).isEqualTo("- route: {id: extra}");
     }
 
+    @Test
+    void generatedApplicationYamlBindsToTheGatewaysProperties() throws IOException {
+        Rendered r = render(t -> t.withValuesFile(MULTI));
+        String text = r.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();
+        var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                .load("chart", new org.springframework.core.io.ByteArrayResource(text.getBytes()));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(sources));
+
+        var engines = binder.bind("caravan", dev.caravan.engines.EngineProperties.class).get();
+        assertThat(engines.getEngines()).extracting(e -> e.getId()).containsExactly("vllm-a0", "vllm-b0");
+        assertThat(engines.getEngines().get(0).isPriorityScheduling()).isTrue();
+        assertThat(engines.getEngines().get(0).getModels()).containsExactly("meta-llama/Llama-3.1-8B-Instruct");
+
+        var wf = binder.bind("caravan.workflow-support", dev.caravan.workflows.WorkflowSupportProperties.class).get();
+        assertThat(wf.getTtl()).isEqualTo(java.time.Duration.ofSeconds(1800));
+        assertThat(wf.getMaxWorkflows()).isEqualTo(5000);
+        assertThat(wf.getRouting().policyName()).isEqualTo("prefix-aware");
+        assertThat(wf.getBatchingPreference()).isEqualTo(0.6);
+        assertThat(wf.getCacheAffinityWeight()).isEqualTo(0.9);
+
+        var routing = binder.bind("caravan.routing", dev.caravan.routing.RoutingProperties.class).get();
+        assertThat(routing.getSaturationPerEngine()).isEqualTo(32);
+        assertThat(routing.getPlainPolicy()).isEqualTo("prefix-aware");
+    }
+
     // --- helpers ---
 
     private static void assertProbes(JsonNode container) {
