@@ -1,0 +1,171 @@
+{{/* Names and labels */}}
+{{- define "caravan.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "caravan.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "caravan.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "caravan.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "caravan.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "caravan.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: caravan
+{{- end -}}
+
+{{- define "caravan.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "caravan.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Broker mode: "embedded" or "external". Empty broker.mode picks external when more than one
+replica can run (replicaCount > 1 or autoscaling), embedded otherwise.
+*/}}
+{{- define "caravan.brokerMode" -}}
+{{- $mode := .Values.broker.mode | default "" | lower -}}
+{{- if eq $mode "" -}}
+{{- if or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled -}}external{{- else -}}embedded{{- end -}}
+{{- else -}}
+{{- $mode -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "caravan.multiReplica" -}}
+{{- if or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Checks that make a wrong install fail at render time instead of splitting queues at run time. */}}
+{{- define "caravan.validate" -}}
+{{- $mode := include "caravan.brokerMode" . -}}
+{{- if not (has $mode (list "embedded" "external")) -}}
+{{- fail (printf "broker.mode must be \"\", \"embedded\" or \"external\", not %q" .Values.broker.mode) -}}
+{{- end -}}
+{{- if and (eq $mode "embedded") (include "caravan.multiReplica" .) -}}
+{{- fail (printf "broker.mode=embedded runs a separate broker in every pod, so with replicaCount=%d (or autoscaling) agents' queues would be split across pods. Use broker.mode=external with broker.external.url pointing at one Artemis broker or cluster, or run a single replica." (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and (eq $mode "external") (not .Values.broker.external.url) -}}
+{{- fail "broker.mode=external (the default when replicaCount > 1 or autoscaling is enabled) needs broker.external.url, e.g. tcp://artemis.messaging.svc:61616" -}}
+{{- end -}}
+{{- $ids := dict -}}
+{{- range $i, $e := .Values.engines -}}
+{{- if not $e.url -}}
+{{- fail (printf "engines[%d] has no url" $i) -}}
+{{- end -}}
+{{- if not $e.id -}}
+{{- fail (printf "engines[%d] (%s) has no id: give every engine a stable id, replicas place workflows by hashing engine ids" $i $e.url) -}}
+{{- end -}}
+{{- if hasKey $ids (toString $e.id) -}}
+{{- fail (printf "engines[%d]: duplicate engine id %q" $i (toString $e.id)) -}}
+{{- end -}}
+{{- $_ := set $ids (toString $e.id) true -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Seconds as a number become a Spring duration ("3600s"); strings ("1h") pass through. */}}
+{{- define "caravan.duration" -}}
+{{- if kindIs "string" . -}}{{ . }}{{- else -}}{{ printf "%ds" (int64 .) }}{{- end -}}
+{{- end -}}
+
+{{- define "caravan.brokerSecretName" -}}
+{{- if eq (include "caravan.brokerMode" .) "external" -}}
+{{- default (printf "%s-broker" (include "caravan.fullname" .)) .Values.broker.external.existingSecret -}}
+{{- else -}}
+{{- default (printf "%s-broker" (include "caravan.fullname" .)) .Values.broker.embedded.existingSecret -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Whether broker credentials come from a Secret: always for the external broker; for the embedded
+one only when broker.embedded.password or existingSecret is set (else the jar's defaults apply).
+*/}}
+{{- define "caravan.brokerCredentials" -}}
+{{- if eq (include "caravan.brokerMode" .) "external" -}}true
+{{- else if or .Values.broker.embedded.password .Values.broker.embedded.existingSecret -}}true
+{{- end -}}
+{{- end -}}
+
+{{- define "caravan.routesConfigMapName" -}}
+{{- default (printf "%s-routes" (include "caravan.fullname" .)) .Values.routes.existingConfigMap -}}
+{{- end -}}
+
+{{/* The route files the chart ships: routes/ of the repository (files/routes) plus routes.files. */}}
+{{- define "caravan.routeFiles" -}}
+{{- $files := dict -}}
+{{- range $path, $_ := .Files.Glob "files/routes/*.yaml" -}}
+{{- $_ := set $files (base $path) ($.Files.Get $path) -}}
+{{- end -}}
+{{- range $name, $text := .Values.routes.files -}}
+{{- $_ := set $files $name $text -}}
+{{- end -}}
+{{- toYaml $files -}}
+{{- end -}}
+
+{{/* The application.yaml the gateway reads on top of the one in the jar. */}}
+{{- define "caravan.applicationConfig" -}}
+{{- $mode := include "caravan.brokerMode" . -}}
+{{- $v := .Values -}}
+{{- $engines := list -}}
+{{- range $i, $e := $v.engines -}}
+{{- $entry := dict "id" (toString $e.id) "url" $e.url -}}
+{{- with $e.models }}{{ $_ := set $entry "models" . }}{{ end -}}
+{{- with $e.labels }}{{ $_ := set $entry "labels" . }}{{ end -}}
+{{- if $e.priorityScheduling }}{{ $_ := set $entry "priority-scheduling" true }}{{ end -}}
+{{- if $e.apiKeySecret }}{{ $_ := set $entry "api-key" (printf "${CARAVAN_ENGINE_%d_API_KEY}" $i) }}{{ end -}}
+{{- $engines = append $engines $entry -}}
+{{- end -}}
+{{- $wf := $v.router.workflowSupport -}}
+{{- $wfRouting := $wf.routing | default dict -}}
+{{- $workflowSupport := dict "enabled" $wf.enabled "max-workflows" (int $wf.maxWorkflows) "routing" (dict "strategy" $wfRouting.strategy) -}}
+{{- if not (kindIs "invalid" $wf.ttl) }}{{ $_ := set $workflowSupport "ttl" (include "caravan.duration" $wf.ttl) }}{{ end -}}
+{{- if not (kindIs "invalid" $wfRouting.batchingPreference) }}{{ $_ := set $workflowSupport "batching-preference" $wfRouting.batchingPreference }}{{ end -}}
+{{- if not (kindIs "invalid" $wfRouting.cacheAffinityWeight) }}{{ $_ := set $workflowSupport "cache-affinity-weight" $wfRouting.cacheAffinityWeight }}{{ end -}}
+{{- $routing := mustMergeOverwrite (dict "plain-policy" $v.router.plainPolicy) (deepCopy ($v.router.routing | default dict)) -}}
+{{- $messaging := dict "max-queue-bytes" (int64 $v.messageQueue.maxQueueBytes) "max-payload-bytes" (int64 $v.messageQueue.maxPayloadBytes) -}}
+{{- $artemis := dict -}}
+{{- if eq $mode "external" -}}
+{{- $artemis = dict "mode" "native" "broker-url" $v.broker.external.url "user" "${CARAVAN_BROKER_USER}" "password" "${CARAVAN_BROKER_PASSWORD:}" -}}
+{{- $_ := set $messaging "acceptor" (dict "enabled" false) -}}
+{{- else -}}
+{{- $artemis = dict "mode" "embedded" "embedded" (dict "persistent" true "data-directory" $v.broker.embedded.dataDir) -}}
+{{- $_ := set $messaging "data-dir" $v.broker.embedded.dataDir -}}
+{{- if include "caravan.brokerCredentials" . -}}
+{{- $_ := set $messaging "user" "${CARAVAN_BROKER_USER}" -}}
+{{- $_ := set $messaging "password" "${CARAVAN_BROKER_PASSWORD}" -}}
+{{- end -}}
+{{- $_ := set $messaging "acceptor" (dict "enabled" true "host" "0.0.0.0" "port" (int $v.broker.embedded.port)) -}}
+{{- end -}}
+{{- $exposure := list "health" "info" "prometheus" "metrics" "camelroutes" -}}
+{{- if $v.management.hawtio.enabled }}{{ $exposure = concat $exposure (list "hawtio" "jolokia") }}{{ end -}}
+{{- $caravan := dict "routes-dir" $v.routes.dir "engines" $engines "workflow-support" $workflowSupport "routing" $routing "messaging" $messaging "metrics" (dict "per-workflow" $v.metrics.perWorkflow) -}}
+{{- with $v.engineClient }}{{ $_ := set $caravan "engine-client" . }}{{ end -}}
+{{- $cfg := dict
+  "server" (dict "port" 8080)
+  "spring" (dict "artemis" $artemis "lifecycle" (dict "timeout-per-shutdown-phase" $v.shutdownTimeout))
+  "management" (dict
+      "server" (dict "port" (int $v.management.port))
+      "endpoints" (dict "web" (dict "exposure" (dict "include" (join "," $exposure))))
+      "endpoint" (dict "health" (dict "probes" (dict "enabled" true) "show-details" "always")))
+  "hawtio" (dict "authenticationEnabled" $v.management.hawtio.authenticationEnabled)
+  "caravan" $caravan -}}
+{{- toYaml (mustMergeOverwrite $cfg (deepCopy ($v.extraConfig | default dict))) -}}
+{{- end -}}

@@ -1,0 +1,279 @@
+package dev.caravan.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Lints and renders {@code helm/caravan} offline with helm-java (Helm 3 as a library) and checks
+ * what an operator relies on: probes, the routes ConfigMap, engine ids, the broker rules.
+ */
+class HelmChartTest {
+
+    private static final Path CHART = Path.of("helm", "caravan");
+    private static final Path ROUTES = Path.of("routes");
+    private static final Path MULTI = Path.of("src", "test", "resources", "helm", "multi-replica-values.yaml");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void lintPasses() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+    }
+
+    @Test
+    void defaultValuesRenderOneReplicaWithEmbeddedBrokerOnAVolume() throws IOException {
+        Rendered r = render(t -> t);
+        JsonNode deployment = r.one("Deployment");
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(deployment.at("/spec/strategy/type").asText()).isEqualTo("Recreate");
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        assertProbes(container);
+        assertThat(env(container, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=");
+        assertThat(container.at("/resources/limits/memory").asText()).isNotEmpty();
+        assertThat(ports(container)).containsEntry("http", 8080).containsEntry("management", 8081)
+                .containsEntry("artemis", 61616);
+        assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1scrape").asText()).isEqualTo("true");
+        assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1path").asText())
+                .isEqualTo("/actuator/prometheus");
+
+        JsonNode app = r.applicationYaml();
+        assertThat(app.at("/spring/artemis/mode").asText()).isEqualTo("embedded");
+        assertThat(app.at("/spring/artemis/embedded/persistent").asBoolean()).isTrue();
+        assertThat(app.at("/caravan/messaging/data-dir").asText()).isEqualTo("/var/lib/caravan/broker");
+        assertThat(app.at("/caravan/routes-dir").asText()).isEqualTo("/app/routes");
+        assertThat(app.at("/management/endpoint/health/probes/enabled").asBoolean()).isTrue();
+        assertThat(app.at("/management/endpoints/web/exposure/include").asText())
+                .contains("prometheus", "hawtio", "jolokia");
+        // The seed plan's workflowSupport block, under the application's property names.
+        assertThat(app.at("/caravan/workflow-support/ttl").asText()).isEqualTo("3600s");
+        assertThat(app.at("/caravan/workflow-support/max-workflows").asInt()).isEqualTo(1000);
+        assertThat(app.at("/caravan/workflow-support/routing/strategy").asText()).isEqualTo("workflow_aware");
+        assertThat(app.at("/caravan/workflow-support/batching-preference").asDouble()).isEqualTo(0.8);
+        assertThat(app.at("/caravan/workflow-support/cache-affinity-weight").asDouble()).isEqualTo(0.7);
+
+        // Journal on a claim that survives uninstall, mounted at the data dir.
+        JsonNode pvc = r.one("PersistentVolumeClaim");
+        assertThat(pvc.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
+        assertThat(mountPath(container, "broker-data")).isEqualTo("/var/lib/caravan/broker");
+        assertThat(r.all("HorizontalPodAutoscaler")).isEmpty();
+        assertThat(r.all("PodDisruptionBudget")).as("one replica: a PDB would block node drains").isEmpty();
+        assertThat(r.all("ServiceMonitor")).isEmpty();
+    }
+
+    @Test
+    void routesConfigMapHoldsEveryRouteFileMountedAtTheRoutesDir() throws IOException {
+        Rendered r = render(t -> t);
+        JsonNode data = r.named("ConfigMap", "caravan-routes").get("data");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(ROUTES)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).isNotEmpty();
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            assertThat(data.has(name)).as("routes ConfigMap has %s", name).isTrue();
+            assertThat(data.get(name).asText()).as(name).isEqualTo(Files.readString(f));
+        }
+        assertThat(data.size()).isEqualTo(files.size());
+        JsonNode container = r.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(mountPath(container, "routes")).isEqualTo("/app/routes");
+        assertThat(r.one("Deployment").at("/spec/template/metadata/annotations/checksum~1routes").asText()).isNotEmpty();
+    }
+
+    @Test
+    void multiReplicaUsesExternalBrokerAndRendersEngineIds() throws IOException {
+        Rendered r = render(t -> t.withValuesFile(MULTI));
+        JsonNode deployment = r.one("Deployment");
+        assertThat(deployment.at("/spec/strategy/type").asText()).isEqualTo("RollingUpdate");
+        assertThat(deployment.at("/spec/replicas").isMissingNode()).as("the HPA owns replicas").isTrue();
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        assertProbes(container);
+        assertThat(ports(container)).doesNotContainKey("artemis");
+        assertThat(mountPath(container, "broker-data")).isNull();
+        assertThat(r.all("PersistentVolumeClaim")).isEmpty();
+        assertThat(r.all("Secret")).as("credentials come from the existing Secret").isEmpty();
+        assertThat(secretRef(container, "CARAVAN_BROKER_PASSWORD")).isEqualTo("artemis-credentials/password");
+        assertThat(secretRef(container, "CARAVAN_ENGINE_0_API_KEY")).isEqualTo("vllm-keys/a0");
+
+        JsonNode app = r.applicationYaml();
+        assertThat(app.at("/spring/artemis/mode").asText()).isEqualTo("native");
+        assertThat(app.at("/spring/artemis/broker-url").asText()).startsWith("(tcp://artemis-0.artemis:61616,");
+        assertThat(app.at("/spring/artemis/password").asText()).isEqualTo("${CARAVAN_BROKER_PASSWORD:}");
+        assertThat(app.at("/caravan/messaging/acceptor/enabled").asBoolean(true)).isFalse();
+
+        JsonNode engines = app.at("/caravan/engines");
+        assertThat(engines.size()).isEqualTo(2);
+        assertThat(engines.get(0).get("id").asText()).isEqualTo("vllm-a0");
+        assertThat(engines.get(0).get("url").asText()).isEqualTo("http://vllm-a0.vllm.svc:8000");
+        assertThat(engines.get(0).get("priority-scheduling").asBoolean()).isTrue();
+        assertThat(engines.get(0).get("api-key").asText()).isEqualTo("${CARAVAN_ENGINE_0_API_KEY}");
+        assertThat(engines.get(0).at("/labels/zone").asText()).isEqualTo("a");
+        assertThat(engines.get(1).get("id").asText()).isEqualTo("vllm-b0");
+        assertThat(app.at("/caravan/workflow-support/ttl").asText()).isEqualTo("1800s");
+        assertThat(app.at("/caravan/workflow-support/routing/strategy").asText()).isEqualTo("kvaware");
+        assertThat(app.at("/caravan/routing/saturationPerEngine").asInt()).isEqualTo(32);
+        assertThat(app.at("/caravan/routing/plain-policy").asText()).isEqualTo("prefix-aware");
+
+        assertThat(r.one("HorizontalPodAutoscaler").at("/spec/maxReplicas").asInt()).isEqualTo(8);
+        assertThat(r.one("PodDisruptionBudget").at("/spec/minAvailable").asInt()).isEqualTo(1);
+        assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/path").asText()).isEqualTo("/actuator/prometheus");
+        assertThat(r.all("Service")).extracting(s -> s.at("/metadata/name").asText())
+                .containsExactlyInAnyOrder("caravan", "caravan-management");
+    }
+
+    @Test
+    void embeddedBrokerWithMoreThanOneReplicaFails() {
+        assertThatThrownBy(() -> render(t -> t.set("replicaCount", 2).set("broker.mode", "embedded")))
+                .hasMessageContaining("broker.mode=embedded")
+                .hasMessageContaining("split");
+        assertThatThrownBy(() -> render(t -> t.set("autoscaling.enabled", true).set("broker.mode", "embedded")))
+                .hasMessageContaining("broker.mode=embedded");
+    }
+
+    @Test
+    void moreThanOneReplicaDefaultsToExternalBrokerAndNeedsItsUrl() {
+        assertThatThrownBy(() -> render(t -> t.set("replicaCount", 2)))
+                .hasMessageContaining("broker.external.url");
+    }
+
+    @Test
+    void enginesNeedStableUniqueIds() {
+        assertThatThrownBy(() -> render(t -> t.set("engines[0].url", "http://vllm-0:8000")))
+                .hasMessageContaining("has no id");
+        assertThatThrownBy(() -> render(t -> t
+                .set("engines[0].url", "http://vllm-0:8000").set("engines[0].id", "e")
+                .set("engines[1].url", "http://vllm-1:8000").set("engines[1].id", "e")))
+                .hasMessageContaining("duplicate engine id");
+    }
+
+    @Test
+    void liveReloadCopiesRoutesIntoAWritableDirectory() throws IOException {
+        Rendered r = render(t -> t.set("routes.liveReload.enabled", true)
+                .set("routes.files.extra\\.camel\\.yaml", "- route: {id: extra}"));
+        JsonNode spec = r.one("Deployment").at("/spec/template/spec");
+        assertThat(spec.at("/initContainers/0/name").asText()).isEqualTo("routes-init");
+        assertThat(spec.get("containers")).extracting(c -> c.get("name").asText()).containsExactly("caravan", "routes-sync");
+        assertThat(r.one("Deployment").at("/spec/template/metadata/annotations/checksum~1routes").isMissingNode()).isTrue();
+        assertThat(r.named("ConfigMap", "caravan-routes").at("/data/extra.camel.yaml").asText()).isEqualTo("- route: {id: extra}");
+    }
+
+    @Test
+    void generatedApplicationYamlBindsToTheGatewaysProperties() throws IOException {
+        Rendered r = render(t -> t.withValuesFile(MULTI));
+        String text = r.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();
+        var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                .load("chart", new org.springframework.core.io.ByteArrayResource(text.getBytes()));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(sources));
+
+        var engines = binder.bind("caravan", dev.caravan.engines.EngineProperties.class).get();
+        assertThat(engines.getEngines()).extracting(e -> e.getId()).containsExactly("vllm-a0", "vllm-b0");
+        assertThat(engines.getEngines().get(0).isPriorityScheduling()).isTrue();
+        assertThat(engines.getEngines().get(0).getModels()).containsExactly("meta-llama/Llama-3.1-8B-Instruct");
+
+        var wf = binder.bind("caravan.workflow-support", dev.caravan.workflows.WorkflowSupportProperties.class).get();
+        assertThat(wf.getTtl()).isEqualTo(java.time.Duration.ofSeconds(1800));
+        assertThat(wf.getMaxWorkflows()).isEqualTo(5000);
+        assertThat(wf.getRouting().policyName()).isEqualTo("prefix-aware");
+        assertThat(wf.getBatchingPreference()).isEqualTo(0.6);
+        assertThat(wf.getCacheAffinityWeight()).isEqualTo(0.9);
+
+        var routing = binder.bind("caravan.routing", dev.caravan.routing.RoutingProperties.class).get();
+        assertThat(routing.getSaturationPerEngine()).isEqualTo(32);
+        assertThat(routing.getPlainPolicy()).isEqualTo("prefix-aware");
+    }
+
+    // --- helpers ---
+
+    private static void assertProbes(JsonNode container) {
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health");
+        assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("http");
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/actuator/health/liveness");
+        assertThat(container.at("/livenessProbe/httpGet/port").asText()).isEqualTo("management");
+        assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/actuator/health/liveness");
+    }
+
+    private static String env(JsonNode container, String name) {
+        for (JsonNode e : container.get("env")) {
+            if (name.equals(e.get("name").asText())) {
+                return e.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    private static String secretRef(JsonNode container, String name) {
+        for (JsonNode e : container.get("env")) {
+            if (name.equals(e.get("name").asText())) {
+                JsonNode ref = e.at("/valueFrom/secretKeyRef");
+                return ref.get("name").asText() + "/" + ref.get("key").asText();
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Integer> ports(JsonNode container) {
+        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        container.get("ports").forEach(p -> ports.put(p.get("name").asText(), p.get("containerPort").asInt()));
+        return ports;
+    }
+
+    private static String mountPath(JsonNode container, String volume) {
+        for (JsonNode m : container.get("volumeMounts")) {
+            if (volume.equals(m.get("name").asText())) {
+                return m.get("mountPath").asText();
+            }
+        }
+        return null;
+    }
+
+    private static Rendered render(UnaryOperator<TemplateCommand> values) throws IOException {
+        String out = values.apply(new Helm(CHART).template().withName("caravan").withNamespace("llm").withKubeVersion("1.30.0")).call();
+        List<JsonNode> docs = new ArrayList<>();
+        for (Object doc : new Yaml().loadAll(out)) {
+            if (doc instanceof Map<?, ?>) {
+                docs.add(JSON.valueToTree(doc));
+            }
+        }
+        return new Rendered(docs);
+    }
+
+    private record Rendered(List<JsonNode> docs) {
+        List<JsonNode> all(String kind) {
+            return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).collect(Collectors.toList());
+        }
+
+        JsonNode one(String kind) {
+            List<JsonNode> found = all(kind);
+            assertThat(found).as("exactly one %s", kind).hasSize(1);
+            return found.get(0);
+        }
+
+        JsonNode named(String kind, String name) {
+            return all(kind).stream().filter(d -> name.equals(d.at("/metadata/name").asText())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+        }
+
+        JsonNode applicationYaml() throws IOException {
+            Object app = new Yaml().load(named("ConfigMap", "caravan-config").at("/data/application.yaml").asText());
+            return JSON.valueToTree(app);
+        }
+    }
+}
