@@ -106,8 +106,10 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             Engine chosen = rendezvous.choose(key, candidates);
             String agreed = st.assignHomeIfAbsent(chosen.id());
             Engine e = agreed.equals(chosen.id()) ? chosen : find(candidates, agreed);
-            if (e != null) return new PlacementDecision(e, PlacementReason.AFFINITY);
-            homeId = agreed; // a concurrent request picked an engine that is not a candidate for us
+            // A saturated new home still becomes the home (replicas must agree on it), but this
+            // first request spills below rather than wait behind a full engine.
+            if (e != null && !score.saturated(e)) return new PlacementDecision(e, PlacementReason.AFFINITY);
+            homeId = agreed; // saturated, or a concurrent request picked an engine that is not our candidate
         }
         Engine home = find(candidates, homeId);
         long now = registry.nowMillis();
