@@ -1,6 +1,7 @@
 package dev.caravan.messaging;
 
 import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
@@ -45,7 +46,13 @@ public class BrokerClientConfiguration {
     /** Routes say {@code jms:queue:...}; bound explicitly to the caching factory above. */
     @Bean("jms")
     JmsComponent jms(ConnectionFactory jmsConnectionFactory) {
-        return JmsComponent.jmsComponent(jmsConnectionFactory);
+        JmsComponent jms = JmsComponent.jmsComponent(jmsConnectionFactory);
+        // Destinations are built locally: Artemis' Session.createQueue would ask the broker whether the
+        // queue exists on every send (a blocking round trip per message, seen in thread dumps of the
+        // REST benchmark). The send route ensures the queues; the broker auto-creates them anyway.
+        jms.getConfiguration().setDestinationResolver((session, name, topic) ->
+                topic ? ActiveMQJMSClient.createTopic(name) : AgentAddresses.destination(name));
+        return jms;
     }
 
     @Bean(destroyMethod = "close")
