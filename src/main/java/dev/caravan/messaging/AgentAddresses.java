@@ -69,4 +69,13 @@ public final class AgentAddresses {
         String workflow = queueName.substring(PREFIX.length(), end);
         return ID.matcher(workflow).matches() ? workflow : null;
     }
+
+    /**
+     * The JMS destination of an agent queue, made locally. {@code Session.createQueue} on the Artemis
+     * client asks the broker whether the queue exists (a blocking round trip) every time; the gateway
+     * has just ensured the queue, and a missing one is auto-created ANYCAST by the broker anyway.
+     */
+    static jakarta.jms.Queue destination(String queueName) {
+        return org.apache.activemq.artemis.api.jms.ActiveMQJMSClient.createQueue(queueName);
+    }
 }

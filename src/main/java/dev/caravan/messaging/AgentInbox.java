@@ -61,7 +61,7 @@ public class AgentInbox {
     private List<ObjectNode> receiveAndAcknowledge(PollRequest request) {
         String queue = AgentAddresses.queue(request.workflowId(), request.agentId());
         try (Session session = connection.createSession(Session.CLIENT_ACKNOWLEDGE)) {
-            MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
+            MessageConsumer consumer = session.createConsumer(AgentAddresses.destination(queue));
             List<ObjectNode> out = new ArrayList<>();
             Message message = request.timeoutMillis() > 0
                     ? consumer.receive(request.timeoutMillis()) : consumer.receiveNoWait();

@@ -58,7 +58,7 @@ public class AgentMessageStream {
         MessageConsumer consumer;
         try {
             session = connection.createSession(ActiveMQJMSConstants.INDIVIDUAL_ACKNOWLEDGE);
-            consumer = session.createConsumer(session.createQueue(AgentAddresses.queue(workflowId, agentId)));
+            consumer = session.createConsumer(AgentAddresses.destination(AgentAddresses.queue(workflowId, agentId)));
         } catch (JMSException e) {
             throw GatewayException.unavailable("broker_unavailable", "The message broker is not available", 5);
         }

@@ -1,6 +1,5 @@
 package dev.caravan.messaging;
 
-import jakarta.jms.ConnectionFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,20 +10,17 @@ import org.apache.activemq.artemis.core.config.FileDeploymentManager;
 import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
-import org.apache.camel.component.jms.JmsComponent;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
-import org.springframework.jms.connection.CachingConnectionFactory;
 
 /**
  * Starts the embedded Artemis broker from {@code broker/broker.xml} and gives the gateway its own
- * authenticated in-VM connection.
+ * authenticated in-VM connection (default, {@code spring.artemis.mode=embedded}). With
+ * {@code spring.artemis.mode=native} {@link ExternalBrokerConfiguration} applies instead.
  *
  * <p>Spring Boot's embedded connection factory carries no credentials, and broker.xml enables
  * security for native clients; so this configuration defines the connection factory (which makes
@@ -33,7 +29,7 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * in-VM acceptor, so several application contexts in one JVM (tests) do not collide.
  */
 @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({MessagingProperties.class, ArtemisProperties.class})
+@ConditionalOnProperty(prefix = "spring.artemis", name = "mode", havingValue = "embedded", matchIfMissing = true)
 public class EmbeddedBrokerConfiguration {
 
     /** The gateway's own broker user; its password is random per start so no outside client can use it. */
@@ -84,37 +80,15 @@ public class EmbeddedBrokerConfiguration {
         return broker;
     }
 
-    /**
-     * Producer-side factory: sessions and producers are cached because every REST send reuses them.
-     * Persistent sends block until the broker has journalled the message (Artemis' default
-     * blockOnDurableSend), which is what "sent" promises to the client.
-     */
+    /** The gateway's in-VM connection; depends on the broker so it is started first. */
     @Bean
-    @Primary
-    ConnectionFactory jmsConnectionFactory(EmbeddedActiveMQ broker, ArtemisProperties artemis,
-                                           GatewayCredentials gateway, MessagingProperties properties) {
-        // Large messages are stored outside the paging store and only their header counts
-        // against max-size-bytes; keeping every accepted payload (<= max-payload-bytes, UTF-16 in
-        // a core text message) a regular message keeps the per-queue bound (429) honest.
-        long regular = Math.max(100 * 1024, 2L * properties.getMaxPayloadBytes() + 256 * 1024);
-        ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(
-                inVmUrl(artemis) + "?minLargeMessageSize=" + regular, gateway.user(), gateway.password());
-        CachingConnectionFactory caching = new CachingConnectionFactory(target);
-        caching.setSessionCacheSize(32);
-        caching.setCacheConsumers(false);
-        return caching;
+    BrokerEndpoint brokerEndpoint(EmbeddedActiveMQ broker, ArtemisProperties artemis, GatewayCredentials gateway) {
+        return new BrokerEndpoint(inVmUrl(artemis), gateway.user(), gateway.password(), true);
     }
 
-    /** Routes say {@code jms:queue:...}; bound explicitly to the caching factory above. */
-    @Bean("jms")
-    JmsComponent jms(ConnectionFactory jmsConnectionFactory) {
-        return JmsComponent.jmsComponent(jmsConnectionFactory);
-    }
-
-    @Bean(destroyMethod = "close")
-    InboxConnection inboxConnection(EmbeddedActiveMQ broker, ArtemisProperties artemis,
-                                    GatewayCredentials gateway) throws Exception {
-        return InboxConnection.open(inVmUrl(artemis), gateway);
+    @Bean
+    BrokerAdmin brokerAdmin(EmbeddedActiveMQ broker) {
+        return new EmbeddedBrokerAdmin(broker);
     }
 
     static String inVmUrl(ArtemisProperties artemis) {

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.activemq.artemis.core.server.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -67,16 +66,16 @@ public class IdleWorkflowSweeper implements InitializingBean, DisposableBean {
         if (!broker.brokerUp()) {
             return Set.of();
         }
-        Set<String> workflows = queues.workflows();
-        seen.keySet().retainAll(workflows);
+        Map<String, List<BrokerAdmin.QueueInfo>> workflows = queues.agentQueuesByWorkflow();
+        seen.keySet().retainAll(workflows.keySet());
         Set<String> deleted = new java.util.TreeSet<>();
-        for (String workflow : workflows) {
-            List<Queue> agentQueues = queues.agentQueues(workflow);
+        for (Map.Entry<String, List<BrokerAdmin.QueueInfo>> entry : workflows.entrySet()) {
+            String workflow = entry.getKey();
             long fingerprint = 0;
             boolean consumers = false;
-            for (Queue q : agentQueues) {
-                fingerprint += q.getMessagesAdded() * 31 + q.getMessagesAcknowledged() + q.getMessagesExpired() + q.getMessagesKilled();
-                consumers |= q.getConsumerCount() > 0;
+            for (BrokerAdmin.QueueInfo q : entry.getValue()) {
+                fingerprint += q.messagesAdded() * 31 + q.messagesAcknowledged() + q.messagesExpired() + q.messagesKilled();
+                consumers |= q.consumerCount() > 0;
             }
             Seen last = seen.get(workflow);
             if (last == null || last.fingerprint != fingerprint || consumers) {

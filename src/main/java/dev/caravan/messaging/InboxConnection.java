@@ -11,30 +11,73 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  * <p>consumerWindowSize=0: a consumer holds no prefetched messages, so a consumer kept open for a
  * lease (ack=manual) or a slow SSE client never hides messages from other readers of the queue,
  * and a poll takes exactly the messages it returns.
+ *
+ * <p>The connection is opened on first use and opened again after it failed (external broker
+ * restarted or unreachable), so the gateway does not need the broker to be up when it starts.
  */
 public final class InboxConnection implements AutoCloseable {
 
-    private final Connection connection;
+    private final ActiveMQConnectionFactory factory;
+    private Connection connection;
+    private boolean closed;
 
-    private InboxConnection(Connection connection) {
-        this.connection = connection;
+    private InboxConnection(ActiveMQConnectionFactory factory) {
+        this.factory = factory;
     }
 
-    static InboxConnection open(String inVmUrl, EmbeddedBrokerConfiguration.GatewayCredentials gateway)
-            throws JMSException {
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(
-                inVmUrl + "?consumerWindowSize=0", gateway.user(), gateway.password());
-        Connection connection = factory.createConnection();
-        connection.start();
-        return new InboxConnection(connection);
+    static InboxConnection open(BrokerEndpoint endpoint) throws JMSException {
+        InboxConnection inbox = new InboxConnection(new ActiveMQConnectionFactory(
+                endpoint.url("consumerWindowSize=0"), endpoint.user(), endpoint.password()));
+        if (endpoint.connectEagerly()) {
+            inbox.connection();
+        }
+        return inbox;
     }
 
     public Session createSession(int acknowledgeMode) throws JMSException {
-        return connection.createSession(false, acknowledgeMode);
+        Connection current = connection();
+        try {
+            return current.createSession(false, acknowledgeMode);
+        } catch (JMSException e) {
+            drop(current);
+            throw e;
+        }
+    }
+
+    private synchronized Connection connection() throws JMSException {
+        if (closed) {
+            throw new jakarta.jms.IllegalStateException("The inbox connection is closed");
+        }
+        if (connection == null) {
+            Connection fresh = factory.createConnection();
+            fresh.setExceptionListener(e -> drop(fresh));
+            fresh.start();
+            connection = fresh;
+        }
+        return connection;
+    }
+
+    private void drop(Connection failed) {
+        synchronized (this) {
+            if (connection != failed) {
+                return;
+            }
+            connection = null;
+        }
+        try {
+            failed.close();
+        } catch (JMSException | RuntimeException ignored) {
+            // broken already
+        }
     }
 
     @Override
-    public void close() throws JMSException {
-        connection.close();
+    public synchronized void close() throws JMSException {
+        closed = true;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        factory.close();
     }
 }

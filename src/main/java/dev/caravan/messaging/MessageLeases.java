@@ -60,7 +60,7 @@ public class MessageLeases implements DisposableBean {
         Session session = null;
         try {
             session = connection.createSession(ActiveMQJMSConstants.INDIVIDUAL_ACKNOWLEDGE);
-            MessageConsumer consumer = session.createConsumer(session.createQueue(queue));
+            MessageConsumer consumer = session.createConsumer(AgentAddresses.destination(queue));
             Lease lease = new Lease(queue, session);
             List<ObjectNode> out = new ArrayList<>();
             Message message = request.timeoutMillis() > 0

@@ -3,8 +3,6 @@ package dev.caravan.messaging;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.activemq.artemis.core.server.ActiveMQServer;
-import org.apache.activemq.artemis.core.server.Queue;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,9 +19,9 @@ public class MessagingMetrics {
 
     private final Counter sent;
     private final Counter received;
-    private final BrokerStatus broker;
+    private final BrokerAdmin broker;
 
-    public MessagingMetrics(MeterRegistry registry, BrokerStatus broker) {
+    public MessagingMetrics(MeterRegistry registry, BrokerAdmin broker) {
         this.broker = broker;
         this.sent = Counter.builder("caravan.messaging.messages.sent")
                 .description("Agent messages stored by the broker via the gateway (one per recipient)").register(registry);
@@ -45,11 +43,10 @@ public class MessagingMetrics {
     }
 
     public double depth(String queueName) {
-        if (!broker.brokerUp()) {
+        try {
+            return broker.queue(queueName).map(q -> (double) q.messageCount()).orElse(0.0);
+        } catch (RuntimeException e) { // broker down or unreachable
             return Double.NaN;
         }
-        ActiveMQServer server = broker.server();
-        Queue queue = server.locateQueue(queueName);
-        return queue == null ? 0 : queue.getMessageCount();
     }
 }

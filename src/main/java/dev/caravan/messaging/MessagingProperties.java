@@ -33,6 +33,9 @@ public class MessagingProperties {
     private Duration idleSweepInterval = Duration.ofMinutes(1);
     /** An SSE comment is written this often so a vanished client is noticed and its consumer closed. */
     private Duration streamHeartbeat = Duration.ofSeconds(15);
+    /** External broker (spring.artemis.mode=native): its management address and how long to wait for an answer. */
+    private String managementAddress = "activemq.management";
+    private Duration managementTimeout = Duration.ofSeconds(5);
     private final Acceptor acceptor = new Acceptor();
 
     public static class Acceptor {
@@ -69,5 +72,9 @@ public class MessagingProperties {
     public void setIdleSweepInterval(Duration idleSweepInterval) { this.idleSweepInterval = idleSweepInterval; }
     public Duration getStreamHeartbeat() { return streamHeartbeat; }
     public void setStreamHeartbeat(Duration streamHeartbeat) { this.streamHeartbeat = streamHeartbeat; }
+    public String getManagementAddress() { return managementAddress; }
+    public void setManagementAddress(String managementAddress) { this.managementAddress = managementAddress; }
+    public Duration getManagementTimeout() { return managementTimeout; }
+    public void setManagementTimeout(Duration managementTimeout) { this.managementTimeout = managementTimeout; }
     public Acceptor getAcceptor() { return acceptor; }
 }

@@ -1,57 +1,41 @@
 package dev.caravan.messaging;
 
-import dev.caravan.api.GatewayException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import org.apache.activemq.artemis.api.core.QueueConfiguration;
-import org.apache.activemq.artemis.api.core.RoutingType;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.postoffice.Binding;
-import org.apache.activemq.artemis.core.postoffice.QueueBinding;
-import org.apache.activemq.artemis.core.server.ActiveMQServer;
-import org.apache.activemq.artemis.core.server.Queue;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * The workflow's agents are its queues: membership (who a broadcast reaches) is read from the
- * broker's bindings, so it survives restarts with the journal and needs no second store.
- * Deleting a workflow deletes its queues and addresses.
+ * broker's queues, so it survives restarts with the journal, is the same for every gateway
+ * replica on one external broker, and needs no second store. Deleting a workflow deletes its
+ * queues and addresses. All broker access goes through {@link BrokerAdmin}.
  */
 @Component("workflowQueues")
 public class WorkflowQueues {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowQueues.class);
-    private final BrokerStatus broker;
+    private static final String ALL_WORKFLOWS = "caravan.workflow.";
+    private final BrokerAdmin admin;
 
-    public WorkflowQueues(BrokerStatus broker) {
-        this.broker = broker;
+    public WorkflowQueues(BrokerAdmin admin) {
+        this.admin = admin;
     }
 
     /** Creates the agent's durable queue if it does not exist yet (sending or receiving makes an agent a member). */
     public void ensureAgentQueue(String workflowId, String agentId) {
-        String name = AgentAddresses.queue(workflowId, agentId);
-        ActiveMQServer server = runningServer();
-        if (server.locateQueue(name) != null) {
-            return;
-        }
-        try {
-            server.createQueue(QueueConfiguration.of(name).setAddress(name)
-                    .setRoutingType(RoutingType.ANYCAST).setDurable(true)
-                    .setAutoCreateAddress(true).setAutoCreated(true), true);
-        } catch (Exception e) {
-            throw GatewayException.unavailable("broker_unavailable", "The message broker refused to create a queue", 5);
-        }
+        admin.ensureAnycastQueue(AgentAddresses.queue(workflowId, agentId));
     }
 
     /** Agent ids of the workflow, sorted. */
     public List<String> agents(String workflowId) {
         List<String> agents = new ArrayList<>();
-        for (Queue queue : agentQueues(workflowId)) {
-            String agent = AgentAddresses.agentOf(queue.getName().toString(), workflowId);
+        for (BrokerAdmin.QueueInfo queue : agentQueues(workflowId)) {
+            String agent = AgentAddresses.agentOf(queue.name(), workflowId);
             if (agent != null) {
                 agents.add(agent);
             }
@@ -61,36 +45,27 @@ public class WorkflowQueues {
     }
 
     /** The ANYCAST queues named by the scheme (MQTT subscription queues on the same addresses are left out). */
-    List<Queue> agentQueues(String workflowId) {
+    List<BrokerAdmin.QueueInfo> agentQueues(String workflowId) {
         AgentAddresses.requireId(workflowId, "workflow_id");
-        List<Queue> queues = new ArrayList<>();
-        try {
-            for (Binding binding : runningServer().getPostOffice()
-                    .getMatchingBindings(SimpleString.of(AgentAddresses.workflowPrefix(workflowId) + "*"))) {
-                if (binding instanceof QueueBinding qb
-                        && qb.getQueue().getName().equals(qb.getAddress())
-                        && qb.getQueue().getRoutingType() == RoutingType.ANYCAST) {
-                    queues.add(qb.getQueue());
-                }
+        return admin.queues(AgentAddresses.workflowPrefix(workflowId)).stream()
+                .filter(BrokerAdmin.QueueInfo::isAgentQueue).toList();
+    }
+
+    /** Every workflow's agent queues in one listing (one management call on an external broker). */
+    Map<String, List<BrokerAdmin.QueueInfo>> agentQueuesByWorkflow() {
+        Map<String, List<BrokerAdmin.QueueInfo>> byWorkflow = new TreeMap<>();
+        for (BrokerAdmin.QueueInfo queue : admin.queues(ALL_WORKFLOWS)) {
+            String workflow = AgentAddresses.workflowOf(queue.address());
+            if (workflow != null && queue.isAgentQueue()) {
+                byWorkflow.computeIfAbsent(workflow, w -> new ArrayList<>()).add(queue);
             }
-        } catch (GatewayException e) {
-            throw e;
-        } catch (Exception e) {
-            throw GatewayException.unavailable("broker_unavailable", "The message broker is not available", 5);
         }
-        return queues;
+        return byWorkflow;
     }
 
     /** Workflow ids that have at least one agent queue. */
     public Set<String> workflows() {
-        Set<String> workflows = new TreeSet<>();
-        for (SimpleString address : runningServer().getPostOffice().getAddresses()) {
-            String workflow = AgentAddresses.workflowOf(address.toString());
-            if (workflow != null) {
-                workflows.add(workflow);
-            }
-        }
-        return workflows;
+        return agentQueuesByWorkflow().keySet();
     }
 
     /**
@@ -98,19 +73,14 @@ public class WorkflowQueues {
      * The lead's {@code DELETE /v1/workflows/{id}} calls this. Returns how many agent queues were removed.
      */
     public int deleteWorkflow(String workflowId) {
-        ActiveMQServer server = runningServer();
         int removed = 0;
-        for (Queue queue : agentQueues(workflowId)) {
-            SimpleString name = queue.getName();
+        for (BrokerAdmin.QueueInfo queue : agentQueues(workflowId)) {
             try {
-                // checkConsumerCount=false, removeConsumers=true: open native consumers are closed, not a reason to keep the queue.
-                server.destroyQueue(name, null, false, true, true);
-                if (server.getAddressInfo(name) != null && server.getPostOffice().getBindingsForAddress(name).getBindings().isEmpty()) {
-                    server.removeAddressInfo(name, null, true);
+                if (admin.destroyQueue(queue.name())) {
+                    removed++;
                 }
-                removed++;
-            } catch (Exception e) {
-                LOG.warn("Could not delete queue {} of workflow {}: {}", name, workflowId, e.getMessage());
+            } catch (IllegalStateException e) {
+                LOG.warn("Could not delete queue {} of workflow {}: {}", queue.name(), workflowId, e.getMessage());
             }
         }
         return removed;
@@ -118,14 +88,7 @@ public class WorkflowQueues {
 
     /** Messages waiting in the agent's queue (not counting those delivered and not yet acknowledged). */
     public long waiting(String workflowId, String agentId) {
-        Queue queue = runningServer().locateQueue(AgentAddresses.queue(workflowId, agentId));
-        return queue == null ? 0 : Math.max(0, queue.getMessageCount() - queue.getDeliveringCount());
-    }
-
-    private ActiveMQServer runningServer() {
-        if (!broker.brokerUp()) {
-            throw GatewayException.unavailable("broker_unavailable", "The message broker is not available", 5);
-        }
-        return broker.server();
+        return admin.queue(AgentAddresses.queue(workflowId, agentId))
+                .map(q -> Math.max(0, q.messageCount() - q.deliveringCount())).orElse(0L);
     }
 }

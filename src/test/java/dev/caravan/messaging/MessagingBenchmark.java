@@ -40,8 +40,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   <li>send-to-receive latency over REST at a paced 500 msgs/s (p50/p99/max);</li>
  *   <li>10,000 idle agent queues: creation time and heap per queue.</li>
  * </ol>
- * Run: {@code mvn -o -q test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java
- * -Dexec.mainClass=dev.caravan.messaging.MessagingBenchmark -Dexec.classpathScope=test}
+ * Run (one command, see docs/messaging.md "Benchmark"): {@code mvn -o -q -B test-compile
+ * org.codehaus.mojo:exec-maven-plugin:3.5.0:exec -Dexec.executable=java -Dexec.classpathScope=test
+ * -Dexec.args="-Xmx1g -Dbench.variants=NIO=--caravan.messaging.journal-type=NIO|AIO=--caravan.messaging.journal-type=ASYNCIO
+ * -cp %classpath dev.caravan.messaging.MessagingBenchmark"}
  */
 public final class MessagingBenchmark {
 
@@ -53,7 +55,51 @@ public final class MessagingBenchmark {
         this.base = base;
     }
 
+    /** One measured run of one variant: the figures that go into the median table. */
+    private record Run(String variant, double rest, double amqp, double p50, double p99, String load) { }
+
+    /**
+     * Variants side by side: {@code -Dbench.variants="NIO=--caravan.messaging.journal-type=NIO|AIO=--caravan.messaging.journal-type=ASYNCIO"}
+     * (label=application args separated by spaces), run alternately {@code bench.rounds} times (A B A B ...),
+     * each on a fresh gateway and journal. Extra program arguments go to every variant.
+     */
     public static void main(String[] args) throws Exception {
+        String spec = System.getProperty("bench.variants", "default=");
+        int rounds = Integer.getInteger("bench.rounds", 2);
+        int idle = Integer.getInteger("bench.idle-queues", 10_000);
+        System.out.printf("cores=%d java=%s load=%s variants=%s rounds=%d%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), loadAverage(), spec, rounds);
+        List<Run> runs = new ArrayList<>();
+        String[] variants = spec.split("\\|");
+        for (int round = 1; round <= rounds; round++) {
+            for (int v = 0; v < variants.length; v++) {
+                String label = variants[v].substring(0, variants[v].indexOf('='));
+                List<String> variantArgs = new ArrayList<>();
+                for (String a : variants[v].substring(variants[v].indexOf('=') + 1).split(" ")) {
+                    if (!a.isBlank()) {
+                        variantArgs.add(a);
+                    }
+                }
+                variantArgs.addAll(Arrays.asList(args));
+                boolean last = round == rounds && v == variants.length - 1;
+                runs.add(runOnce(label, variantArgs, last ? idle : 0));
+            }
+        }
+        System.out.println();
+        System.out.println("| variant | runs | REST send+receive msgs/s | AMQP durable msgs/s | p50 ms @500/s | p99 ms @500/s | load averages |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (String variant : variants) {
+            String label = variant.substring(0, variant.indexOf('='));
+            List<Run> mine = runs.stream().filter(r -> r.variant().equals(label)).toList();
+            System.out.printf("| %s | %d | %.0f | %.0f | %.1f | %.1f | %s |%n", label, mine.size(),
+                    median(mine.stream().mapToDouble(Run::rest).toArray()), median(mine.stream().mapToDouble(Run::amqp).toArray()),
+                    median(mine.stream().mapToDouble(Run::p50).toArray()), median(mine.stream().mapToDouble(Run::p99).toArray()),
+                    String.join(", ", mine.stream().map(Run::load).toList()));
+        }
+        System.exit(0);
+    }
+
+    private static Run runOnce(String label, List<String> variantArgs, int idleQueues) throws Exception {
         Path data = Files.createTempDirectory("caravan-bench-");
         int amqpPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -61,33 +107,54 @@ public final class MessagingBenchmark {
         }
         List<String> appArgs = new ArrayList<>(List.of(
                 "--server.port=0", "--caravan.messaging.data-dir=" + data,
-                "--caravan.messaging.acceptor.host=127.0.0.1", "--caravan.messaging.acceptor.port=" + amqpPort,
+                "--caravan.messaging.acceptor.enabled=true", "--caravan.messaging.acceptor.host=127.0.0.1",
+                "--caravan.messaging.acceptor.port=" + amqpPort,
                 "--caravan.messaging.max-queue-bytes=104857600", "--camel.main.routes-reload-enabled=false",
+                "--spring.jmx.enabled=false", "--camel.main.jmx-enabled=false",
                 "--logging.level.root=WARN", "--logging.level.org.apache.activemq=ERROR"));
-        // Extra --key=value arguments go to the application (e.g. executor settings to compare).
-        appArgs.addAll(Arrays.asList(args));
+        appArgs.addAll(variantArgs);
         ConfigurableApplicationContext app = new SpringApplicationBuilder(CaravanApplication.class)
                 .run(appArgs.toArray(String[]::new));
         try {
             MessagingBenchmark bench = new MessagingBenchmark(
                     "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
-            System.out.printf("cores=%d java=%s data=%s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"), data);
-            System.out.println("args: " + String.join(" ", args));
-            bench.restThroughput(2_000, 8);         // warm-up
-            bench.restThroughput(10_000, 8);
-            amqpThroughput(amqpPort, 10_000);       // warm-up
-            amqpThroughput(amqpPort, 50_000);
-            bench.pacedLatency(500, 10);
-            idleQueues(app.getBean(WorkflowQueues.class), 10_000);
+            String loadBefore = loadAverage();
+            System.out.printf("%n== %s %s (journal %s) load %s%n", label, variantArgs,
+                    app.getEnvironment().getProperty("caravan.messaging.journal-type", "NIO"), loadBefore);
+            bench.restThroughput(1_000, 8);         // warm-up
+            double rest = bench.restThroughput(4_000, 8);
+            amqpThroughput(amqpPort, 5_000);        // warm-up
+            double amqp = amqpThroughput(amqpPort, 20_000);
+            double[] latency = bench.pacedLatency(500, 5);
+            if (idleQueues > 0) {
+                idleQueues(app.getBean(WorkflowQueues.class), idleQueues);
+            }
+            return new Run(label, rest, amqp, latency[0], latency[1], loadBefore.split(" ")[0] + "-" + loadAverage().split(" ")[0]);
         } finally {
             app.close();
-            System.exit(0);
         }
     }
 
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    private static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
     /** senders x (total/senders) REST sends to `senders` agents; the same number of long-poll readers. */
-    private void restThroughput(int total, int pairs) throws Exception {
+    private double restThroughput(int total, int pairs) throws Exception {
         String wf = "bench-rest-" + System.nanoTime();
         int perPair = total / pairs;
         ExecutorService pool = Executors.newFixedThreadPool(pairs * 2);
@@ -128,13 +195,19 @@ public final class MessagingBenchmark {
         pool.shutdown();
         System.out.printf("REST send+receive: %d msgs (%d senders, %d long-poll readers) in %.2f s = %.0f msgs/s%n",
                 received.get(), pairs, pairs, seconds, received.get() / seconds);
+        return received.get() / seconds;
     }
 
-    private static void amqpThroughput(int port, int total) throws Exception {
-        // forceAsyncSend: the producer does not wait per message; messages are still persistent and
-        // journalled (the broker settles them after the journal write).
+    /**
+     * Durable-acknowledged AMQP throughput: persistent messages sent asynchronously with a JMS 2.0
+     * CompletionListener, at most 1,000 unconfirmed at a time. A completion is the broker's settlement,
+     * which Artemis gives only after the message is in the (synced) journal; the clock stops when every
+     * send is confirmed and every message consumed. (jms.forceAsyncSend without listeners would not tell
+     * the producer what was stored.)
+     */
+    private static double amqpThroughput(int port, int total) throws Exception {
         JmsConnectionFactory factory = new JmsConnectionFactory("caravan", "caravan",
-                "amqp://127.0.0.1:" + port + "?jms.forceAsyncSend=true&jms.prefetchPolicy.all=1000");
+                "amqp://127.0.0.1:" + port + "?jms.prefetchPolicy.all=1000");
         String queue = AgentAddresses.queue("bench-amqp-" + System.nanoTime(), "consumer");
         try (Connection consumerConnection = factory.createConnection();
              Connection producerConnection = factory.createConnection()) {
@@ -146,21 +219,31 @@ public final class MessagingBenchmark {
             Session ps = producerConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageProducer producer = ps.createProducer(ps.createQueue(queue));
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1000);
+            CountDownLatch confirmed = new CountDownLatch(total);
+            AtomicLong failed = new AtomicLong();
+            jakarta.jms.CompletionListener listener = new jakarta.jms.CompletionListener() {
+                @Override public void onCompletion(jakarta.jms.Message message) { window.release(); confirmed.countDown(); }
+                @Override public void onException(jakarta.jms.Message message, Exception e) { failed.incrementAndGet(); window.release(); confirmed.countDown(); }
+            };
             long start = System.nanoTime();
             for (int i = 0; i < total; i++) {
                 var m = ps.createTextMessage("{\"i\":" + i + ",\"text\":\"a short agent message\"}");
                 m.setStringProperty("caravan_source_agent", "producer");
-                producer.send(m);
+                window.acquire();
+                producer.send(m, listener);
             }
-            boolean complete = all.await(5, TimeUnit.MINUTES);
+            boolean complete = confirmed.await(5, TimeUnit.MINUTES) & all.await(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, 1 producer -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s%s%n",
-                    total - all.getCount(), seconds, (total - all.getCount()) / seconds, complete ? "" : " (INCOMPLETE)");
+            long n = total - all.getCount();
+            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000, 1 producer -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s%n",
+                    n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)");
+            return n / seconds;
         }
     }
 
     /** REST sender paced at `rate` msgs/s for `seconds`; one long-poll reader; latency = receipt time - send start. */
-    private void pacedLatency(int rate, int seconds) throws Exception {
+    private double[] pacedLatency(int rate, int seconds) throws Exception {
         String wf = "bench-latency-" + System.nanoTime();
         int total = rate * seconds;
         Map<Integer, Long> sentAt = new ConcurrentHashMap<>();
@@ -208,6 +291,7 @@ public final class MessagingBenchmark {
         Arrays.sort(sorted);
         System.out.printf("REST send->long-poll receive at %d msgs/s for %d s: n=%d failures=%d p50=%.1f ms p99=%.1f ms max=%.1f ms%n",
                 rate, seconds, sorted.length, failures.get(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+        return new double[] {pct(sorted, 0.50), pct(sorted, 0.99)};
     }
 
     private static void idleQueues(WorkflowQueues queues, int count) {

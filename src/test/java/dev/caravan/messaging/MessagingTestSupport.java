@@ -38,7 +38,8 @@ abstract class MessagingTestSupport {
     @DynamicPropertySource
     static void messagingProperties(DynamicPropertyRegistry registry) {
         registry.add("caravan.messaging.data-dir", DATA_DIR::toString);
-        registry.add("caravan.messaging.acceptor.enabled", () -> "true");
+        // The test defaults (config/application.yaml) switch the acceptor off; these tests need it, on a free port.
+        registry.add("caravan.messaging.acceptor.enabled", () -> true);
         registry.add("caravan.messaging.acceptor.host", () -> "127.0.0.1");
         registry.add("caravan.messaging.acceptor.port", () -> NATIVE_PORT);
         registry.add("caravan.messaging.max-queue-bytes", () -> MAX_QUEUE_BYTES);
