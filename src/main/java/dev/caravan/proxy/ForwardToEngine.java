@@ -78,6 +78,7 @@ public class ForwardToEngine implements Processor {
 
         long start = System.nanoTime();
         engine.requestStarted();
+        AdmitRequest.started(exchange);
         Message out = exchange.getMessage();
         if (request.stream()) {
             HttpResponse<InputStream> response = send(engine, b.build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -62,6 +62,15 @@ public final class LoadScore {
         return false;
     }
 
+    /** Requests the candidates can still take before all are saturated. */
+    public int freeSlots(java.util.List<Engine> candidates) {
+        int free = 0;
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            free += Math.max(0, (int) saturation - candidates.get(i).inFlight());
+        }
+        return free;
+    }
+
     public int saturation() { return (int) saturation; }
     public double prefixWeight() { return prefixWeight; }
     public double affinityWeight() { return affinityWeight; }

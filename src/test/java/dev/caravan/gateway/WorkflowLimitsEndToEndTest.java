@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import dev.caravan.routing.AdmissionQueue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -41,6 +42,7 @@ class WorkflowLimitsEndToEndTest extends GatewayTestSupport {
     AdmissionQueue admission;
 
     @Test
+    @Timeout(120)
     void higherPriorityIsServedFirstUnderSaturation() throws Exception {
         // both engines hold two requests each without answering: every slot is taken
         sims().forEach(sim -> sim.faults().stall(true));
