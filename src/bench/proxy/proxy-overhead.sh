@@ -9,20 +9,20 @@
 #
 # Everything listens on 127.0.0.1 on free ports, runs for a bounded time and is stopped on exit.
 #
-#   bench/proxy-overhead.sh [--rounds=3] [--duration=5] [--conns=32] [--streams=2000] [--warmup=30]
+#   src/bench/proxy/proxy-overhead.sh [--rounds=3] [--duration=5] [--conns=32] [--streams=2000] [--warmup=30]
 #                           [--slow-rate=400] [--skip-streams] [--out=target/proxy-overhead.md]
 #                           [--serve=SECONDS]   (start stub, nginx and gateway, print their ports, wait)
 #                           [--baseline-jar=PATH] (a second gateway from another build, measured as
 #                                                  "baseline" in the same rounds: before/after a change)
-#   GATEWAY_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/proxy-overhead.sh   # the gateway on another JDK
+#   GATEWAY_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java src/bench/proxy/proxy-overhead.sh   # the gateway on another JDK
 #   GATEWAY_OPTS="-Xmx1g" (default) adds JVM options for the gateway, GATEWAY_ARGS Spring Boot
 #   arguments (--key=value) after the benchmark's own. --warmup=30: seconds of load per kind on the
 #   gateway before the first round.
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BENCH="$ROOT/bench"
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+BENCH="$ROOT/src/bench/proxy"
 ROUNDS=3
 DURATION=5
 CONNS=32
