@@ -66,6 +66,12 @@ class ErrorResponsesTest extends GatewayTestSupport {
     }
 
     @Test
+    void unknownPathsAndMethodsAnswerInTheSameFormat() throws Exception {
+        assertError(get("/v1/no-such-endpoint"), 404, null, "not_found");
+        assertError(get("/v1/chat/completions"), 405, null, "method_not_allowed");
+    }
+
+    @Test
     void unknownModelIs404() throws Exception {
         assertError(post(CHAT, chat("").replace(MODEL, "no-such-model")), 404, "model", "model_not_found");
     }
