@@ -16,7 +16,7 @@ import org.springframework.test.annotation.DirtiesContext;
 @CamelSpringBootTest
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "caravan.simulator.engines=3",
+        "caravan.simulator.engines=4",
         "caravan.simulator.options.time-scale=0.1",
         "caravan.engine-client.scrape-interval=200ms"})
 class EngineStoppedTest extends GatewayTestSupport {
@@ -45,7 +45,7 @@ class EngineStoppedTest extends GatewayTestSupport {
             Thread.sleep(50);
         }
         assertThat(engine.isHealthy()).isFalse();
-        assertThat(json(get("/health")).get("healthy_engines").asInt()).isEqualTo(2);
+        assertThat(json(get("/health")).get("healthy_engines").asInt()).isEqualTo(3);
         com.fasterxml.jackson.databind.JsonNode status = json(get("/v1/workflows/wf-stop/status"));
         assertThat(status.get("assigned_instance").asText()).isNotEqualTo(home);
         assertThat(status.get("moves").get(0).get("from").asText()).isEqualTo(home);
@@ -57,7 +57,7 @@ class EngineStoppedTest extends GatewayTestSupport {
                 Thread.sleep(50);
             }
             assertThat(engine.isHealthy()).isTrue();
-            assertThat(json(get("/health")).get("healthy_engines").asInt()).isEqualTo(3);
+            assertThat(json(get("/health")).get("healthy_engines").asInt()).isEqualTo(4);
         }
     }
 }
