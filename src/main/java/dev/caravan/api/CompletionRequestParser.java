@@ -8,7 +8,6 @@ import dev.caravan.routing.PlacementRequest;
 import dev.caravan.workflows.WorkflowMetadata;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -24,8 +23,6 @@ public class CompletionRequestParser implements Processor {
     public static final String ENDPOINT_PROPERTY = "caravanEndpoint";
     public static final String REQUEST_ID_HEADER = "x-request-id";
 
-    /** The same rule the messaging addresses use, so a workflow id is valid everywhere. */
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Set<String> STRATEGIES = Set.of("auto", "broadcast", "selective", "none");
 
     private final ObjectMapper mapper;
@@ -253,11 +250,7 @@ public class CompletionRequestParser implements Processor {
             }
             return null;
         }
-        if (!v.isTextual() || !ID.matcher(v.asText()).matches()) {
-            throw GatewayException.badRequest(param,
-                    field + " must be 1 to 128 letters, digits, '_' or '-'");
-        }
-        return v.asText();
+        return WorkflowIds.require(v.isTextual() ? v.asText() : null, param);
     }
 
     private static GatewayException wrongType(String param, String expected) {

@@ -1,6 +1,7 @@
 package dev.caravan.messaging;
 
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.WorkflowIds;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +17,6 @@ public final class AgentAddresses {
     public static final String PREFIX = "caravan.workflow.";
     public static final String AGENT_SEGMENT = ".agent.";
     public static final String BROADCAST = "*";
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** Client message and correlation ids: a little wider (UUIDs, URNs), still JSON- and selector-safe. */
     private static final Pattern CLIENT_TOKEN = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
 
@@ -32,11 +32,7 @@ public final class AgentAddresses {
     }
 
     public static String requireId(String value, String param) {
-        if (value == null || !ID.matcher(value).matches()) {
-            throw GatewayException.badRequest(param, param
-                    + " must be 1-128 characters of letters, digits, '_' or '-'");
-        }
-        return value;
+        return WorkflowIds.require(value, param);
     }
 
     public static String requireClientToken(String value, String param) {
@@ -54,7 +50,7 @@ public final class AgentAddresses {
             return null;
         }
         String agent = queueName.substring(prefix.length());
-        return ID.matcher(agent).matches() ? agent : null;
+        return WorkflowIds.isValid(agent) ? agent : null;
     }
 
     /** Workflow id of an agent queue name, or null. */
@@ -67,7 +63,7 @@ public final class AgentAddresses {
             return null;
         }
         String workflow = queueName.substring(PREFIX.length(), end);
-        return ID.matcher(workflow).matches() ? workflow : null;
+        return WorkflowIds.isValid(workflow) ? workflow : null;
     }
 
     /**

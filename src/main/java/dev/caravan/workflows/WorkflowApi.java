@@ -2,8 +2,8 @@ package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.WorkflowIds;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -14,7 +14,6 @@ import org.apache.camel.Message;
  */
 public class WorkflowApi {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final int MAX_PAGE = 500;
 
     private final WorkflowRegistry registry;
@@ -62,11 +61,7 @@ public class WorkflowApi {
     }
 
     private static String workflowId(Exchange exchange) {
-        String id = exchange.getIn().getHeader("workflowId", String.class);
-        if (id == null || !ID.matcher(id).matches()) {
-            throw GatewayException.badRequest("workflow_id", "workflow_id must be 1 to 128 letters, digits, '_' or '-'");
-        }
-        return id;
+        return WorkflowIds.require(exchange.getIn().getHeader("workflowId", String.class), "workflow_id");
     }
 
     private static GatewayException notFound(String id) {
