@@ -10,8 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +43,7 @@ public final class AdmissionQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final TreeMap<Double, Level> levels = new TreeMap<>(Comparator.reverseOrder());
     private volatile int size;
+    private final AtomicInteger reserved = new AtomicInteger();
     private long rejectedFull;
     private long rejectedTimeout;
 
@@ -64,14 +67,14 @@ public final class AdmissionQueue {
      * @throws GatewayException 429 {@code queue_full} or {@code queue_timeout}; 503 when interrupted
      */
     public Permit acquire(PlacementRequest request, Supplier<Boolean> hasCapacity, Duration maxWait) {
-        if (size == 0 && hasCapacity.get()) return new Permit(false, 0);
+        if (size == 0 && hasCapacity.get()) return reservedPermit(false, 0);
         Duration wait = maxWait == null ? defaultMaxWait : maxWait;
         int retryAfter = (int) Math.max(1, (wait.toMillis() + 999) / 1000);
         long start = System.nanoTime();
         Waiter w;
         lock.lock();
         try {
-            if (size == 0 && hasCapacity.get()) return new Permit(false, 0);
+            if (size == 0 && hasCapacity.get()) return reservedPermit(false, 0);
             if (size >= capacity) {
                 rejectedFull++;
                 throw GatewayException.tooManyRequests("queue_full",
@@ -101,7 +104,26 @@ public final class AdmissionQueue {
         } finally {
             lock.unlock();
         }
-        return new Permit(true, System.nanoTime() - start);
+        return new Permit(true, System.nanoTime() - start); // reserved when granted, under the lock
+    }
+
+    /**
+     * Admits the request when its candidate engines have a free slot that no other admitted request
+     * has claimed yet: a permit holds its slot from admission until {@link Permit#started()}, so two
+     * waiters woken for one freed slot cannot both pass and one land on a full engine.
+     *
+     * @param freeSlots requests the candidate engines can still take (their in-flight counts)
+     */
+    public Permit acquireSlot(PlacementRequest request, IntSupplier freeSlots, Duration maxWait) {
+        return acquire(request, () -> freeSlots.getAsInt() > reserved.get(), maxWait);
+    }
+
+    /** Admitted requests not yet started on an engine. */
+    public int reserved() { return reserved.get(); }
+
+    private Permit reservedPermit(boolean queued, long waitedNanos) {
+        reserved.incrementAndGet();
+        return new Permit(queued, waitedNanos);
     }
 
     /** An engine freed a slot (a request finished): admit the next eligible waiter, if any. */
@@ -154,6 +176,7 @@ public final class AdmissionQueue {
         if (!q.isEmpty()) level.flows.put(w.flow, q); // the flow goes to the back: round robin
         if (level.flows.isEmpty()) levels.remove(w.priority);
         size--;
+        reserved.incrementAndGet();
         w.granted = true;
         w.cond.signal();
     }
@@ -210,6 +233,7 @@ public final class AdmissionQueue {
         private final boolean queued;
         private final long waitedNanos;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final AtomicBoolean reserving = new AtomicBoolean(true);
 
         Permit(boolean queued, long waitedNanos) {
             this.queued = queued;
@@ -221,8 +245,14 @@ public final class AdmissionQueue {
         public long waitedNanos() { return waitedNanos; }
         public Duration waited() { return Duration.ofNanos(waitedNanos); }
 
+        /** The request now counts in an engine's in-flight, or will never run: its slot is no longer held. Idempotent. */
+        public void started() {
+            if (reserving.compareAndSet(true, false)) reserved.decrementAndGet();
+        }
+
         /** Idempotent. */
         public void release() {
+            started();
             if (released.compareAndSet(false, true)) capacityFreed();
         }
 

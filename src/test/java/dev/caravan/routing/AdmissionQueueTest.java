@@ -141,4 +141,18 @@ class AdmissionQueueTest {
         assertThat(m.toVllm(-1000)).isEqualTo(200);
         assertThat(m.plainPriority()).isEqualTo(m.toVllm(WorkflowMetadata.DEFAULT_PRIORITY));
     }
+
+    @Test
+    void aGrantedSlotStaysHeldUntilTheRequestStarts() {
+        AdmissionQueue q = new AdmissionQueue(10, Duration.ofMillis(50), Duration.ofMillis(5));
+        // one free slot on the engines, and nothing has started on it yet
+        AdmissionQueue.Permit first = q.acquireSlot(r("a", "A", 1), () -> 1, null);
+        assertThat(q.reserved()).isEqualTo(1);
+        assertThatThrownBy(() -> q.acquireSlot(r("b", "B", 1), () -> 1, null))
+                .isInstanceOf(GatewayException.class);
+        first.started(); // now counted in the engine's in-flight instead: free slots would read 0
+        first.started();
+        assertThat(q.reserved()).isZero();
+        assertThat(q.acquireSlot(r("c", "C", 1), () -> 1, null).queued()).isFalse();
+    }
 }
