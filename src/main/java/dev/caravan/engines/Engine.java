@@ -26,6 +26,8 @@ public final class Engine {
     private volatile double kvCacheUsage;
     private volatile long lastScrapeNanos;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Resolved once per path: every proxied request would otherwise concatenate and parse its URI. */
+    private final Map<String, URI> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Engine(String id, URI url, Set<String> configuredModels, Map<String, String> labels,
                   boolean prioritySchedulingEnabled) {
@@ -39,6 +41,11 @@ public final class Engine {
 
     public String id() { return id; }
     public URI url() { return url; }
+
+    /** The engine's URI for an API path such as {@code /v1/chat/completions}. */
+    public URI endpoint(String path) {
+        return endpoints.computeIfAbsent(path, p -> URI.create(url + p));
+    }
     public Map<String, String> labels() { return labels; }
     public boolean prioritySchedulingEnabled() { return prioritySchedulingEnabled; }
     public Set<String> servedModels() { return servedModels; }

@@ -2,7 +2,6 @@ package dev.caravan.engines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -135,7 +134,7 @@ public class EngineHealthMonitor implements SmartLifecycle {
     }
 
     private CompletableFuture<HttpResponse<String>> get(Engine engine, String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(engine.url() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(engine.endpoint(path))
                 .timeout(config.getScrapeTimeout()).GET();
         String key = registry.apiKey(engine);
         if (key != null) {

@@ -13,7 +13,6 @@ import dev.caravan.routing.PlacementReason;
 import dev.caravan.routing.PlacementDecision;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,7 +68,7 @@ public class ForwardToEngine implements Processor {
         String requestId = request.placement().requestId();
 
         EngineRequestShaper.Shaped shaped = shaper.shape(request, engine);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(engine.url() + request.path()))
+        HttpRequest.Builder b = HttpRequest.newBuilder(engine.endpoint(request.path()))
                 .timeout(responseTimeout)
                 .header("Content-Type", "application/json")
                 .header("x-request-id", requestId)
