@@ -34,8 +34,9 @@ final class CostPick {
             int i = from == null ? j : from[j];
             Engine e = candidates.get(i);
             if (e == skip && n > 1) continue;
-            boolean ok = !score.saturated(e) && !bound.overloaded(e.load(), total, n);
-            double c = score.cost(e, matched == null ? 0 : matched[i], blocks, e == preferred);
+            int got = matched == null ? 0 : matched[i];
+            boolean ok = !score.saturated(e) && !bound.overloaded(e.load(), total, n, blocks == 0 ? 0 : (double) got / blocks);
+            double c = score.cost(e, got, blocks, e == preferred);
             // An engine within bounds always beats one beyond them; among equals, the lower cost wins.
             if (best < 0 || (ok && !bestOk) || (ok == bestOk && c < bestCost)) {
                 best = i;

@@ -49,7 +49,8 @@ public final class PlacementFactory {
         RoutingProperties.Admission a = routing.getAdmission();
         this.admissionQueue = new AdmissionQueue(a.getQueueSize(), a.getMaxWait(), a.getRecheck());
         WorkflowAwarePlacement workflowAware = new WorkflowAwarePlacement(registry, prefixIndex, lineage, loadScore,
-                rendezvous, hysteresis, routing.getBroadcastK());
+                rendezvous, hysteresis, routing.getBroadcastK(),
+                routing.isBalanceHomes() ? routing.getHomeEpsilon() : -1);
         this.policies = new PlacementPolicies(List.of(
                 new RoundRobinPlacement(),
                 new LeastLoadedPlacement(),

@@ -3,6 +3,7 @@ package dev.caravan.routing;
 import dev.caravan.engines.Engine;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 
 /**
  * Highest-random-weight (rendezvous) hashing of a key over engines, optionally with bounded load.
@@ -104,13 +105,65 @@ public final class RendezvousHome {
     }
 
     /**
+     * A new home for a workflow. Eligible are the candidates that are not overloaded by load and are
+     * home to at most {@code ceil((1 + homeEpsilon) x (homes + 1) / n) - 1} live workflows, where
+     * {@code homed} counts each candidate's homed workflows (bounded loads as in Mirrokni et al. 2018,
+     * with workflows as the balls: at {@code homeEpsilon} 0 the home counts of any two engines differ by
+     * at most one). Of those the least loaded wins, because a new workflow's first request prefills its
+     * whole context cold and should start where it waits least; the rendezvous rank breaks ties, so idle
+     * replicas that saw the same workflows agree. Falls back to {@link #choose(long, List, Engine)}
+     * when no candidate is eligible.
+     */
+    public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
+                             double homeEpsilon) {
+        int n = candidates.size();
+        long total = 0;
+        long homes = 0;
+        for (int i = 0; i < n; i++) {
+            Engine e = candidates.get(i);
+            total += e.load();
+            homes += homed.applyAsInt(e);
+        }
+        double cap = Math.ceil((1.0 + homeEpsilon) * (homes + 1) / n);
+        Engine best = null;
+        long bestW = 0;
+        int bestLoad = 0;
+        for (int i = 0; i < n; i++) {
+            Engine e = candidates.get(i);
+            int load = e.load();
+            if (e == skip || overloaded(load, total, n) || homed.applyAsInt(e) + 1 > cap) continue;
+            long w = weight(keyHash, e);
+            if (best == null || load < bestLoad || (load == bestLoad && (Long.compareUnsigned(w, bestW) > 0
+                    || (w == bestW && e.id().compareTo(best.id()) < 0)))) {
+                best = e;
+                bestW = w;
+                bestLoad = load;
+            }
+        }
+        return best != null ? best : choose(keyHash, candidates, skip);
+    }
+
+    /**
      * Whether an engine with {@code load} may not take one more request when the candidates together
      * carry {@code totalLoad} over {@code n} engines: {@code load + 1 > (1 + eps) (total + 1) / n}.
      * Counting the new request on both sides keeps the final maximum within {@code (1 + eps) x} mean.
      */
     public boolean overloaded(int load, long totalLoad, int n) {
+        return overloaded(load, totalLoad, n, 0);
+    }
+
+    /**
+     * {@link #overloaded(int, long, int)} for an engine that probably holds {@code prefixShare} (0..1)
+     * of the request's prompt: its bound grows to {@code (1 + eps)(1 + prefixShare) x} mean, so an
+     * engine holding the whole prompt may carry up to twice the usual excess before the request goes
+     * to a cold engine. The prefill a hit saves grows with the share while the queueing the bound
+     * avoids does not, so a hard bound that ignores the cache sends long, mostly cached prompts away to
+     * prefill again; it still caps how hot one engine can get.
+     */
+    public boolean overloaded(int load, long totalLoad, int n, double prefixShare) {
         if (load <= minLoad) return false;
-        return (load + 1) > (1.0 + epsilon) * (totalLoad + 1) / n;
+        double share = Math.max(0, Math.min(1, prefixShare));
+        return (load + 1) > (1.0 + epsilon) * (1.0 + share) * (totalLoad + 1) / n;
     }
 
     /** {@link #overloaded(int, long, int)} for one engine among candidates. */

@@ -55,6 +55,22 @@ public class RoutingProperties {
      */
     private int broadcastK = 2;
 
+    /**
+     * {@code caravan.routing.balance-homes}: a workflow's first home is also bounded by how many live
+     * workflows each engine is already home to, so homes stay even at low rates where nothing is in
+     * flight. Each gateway replica counts only the workflows it has seen, so with several replicas and
+     * no sticky load balancer they may pick different first homes for one workflow; set false there to
+     * make every replica pick the same one (pure rendezvous). Default true.
+     */
+    private boolean balanceHomes = true;
+
+    /**
+     * {@code caravan.routing.home-epsilon}: with {@code balance-homes}, an engine may be home to at most
+     * {@code ceil((1 + home-epsilon) x mean)} live workflows when a new home is chosen. Default 0: home
+     * counts differ by at most one; larger values follow the rendezvous order more closely.
+     */
+    private double homeEpsilon = 0.0;
+
     public static class Weights {
         /** {@code caravan.routing.weights.in-flight}: weight of gateway in-flight / saturation. Default 1.0. */
         private double inFlight = 1.0;
@@ -165,6 +181,13 @@ public class RoutingProperties {
     public void setAdmission(Admission v) { admission = v; }
     public Lineage getLineage() { return lineage; }
     public void setLineage(Lineage v) { lineage = v; }
+    public boolean isBalanceHomes() { return balanceHomes; }
+    public double getHomeEpsilon() { return homeEpsilon; }
+    public void setHomeEpsilon(double v) {
+        if (v < 0) throw new IllegalArgumentException("caravan.routing.home-epsilon must be >= 0");
+        homeEpsilon = v;
+    }
+    public void setBalanceHomes(boolean v) { balanceHomes = v; }
     public int getBroadcastK() { return broadcastK; }
     public void setBroadcastK(int v) { broadcastK = v; }
 }

@@ -1,6 +1,7 @@
 package dev.caravan.routing;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.workflows.HomeCounts;
 import dev.caravan.workflows.WorkflowMetadata;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowState;
@@ -49,10 +50,22 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private final RendezvousHome rendezvous;
     private final SpillHysteresis hysteresis;
     private final int broadcastK;
+    private final double homeEpsilon;
 
     public WorkflowAwarePlacement(WorkflowRegistry registry, PrefixIndex index, LineageTracker lineage,
                                   LoadScore score, RendezvousHome rendezvous, SpillHysteresis hysteresis,
                                   int broadcastK) {
+        this(registry, index, lineage, score, rendezvous, hysteresis, broadcastK, 0.0);
+    }
+
+    /**
+     * @param homeEpsilon slack of the bound on workflows homed per engine when a new home is chosen
+     *                    ({@link RendezvousHome#chooseHome}); negative turns that bound off, so every
+     *                    replica picks the same first home (pure rendezvous with bounded in-flight load)
+     */
+    public WorkflowAwarePlacement(WorkflowRegistry registry, PrefixIndex index, LineageTracker lineage,
+                                  LoadScore score, RendezvousHome rendezvous, SpillHysteresis hysteresis,
+                                  int broadcastK, double homeEpsilon) {
         if (broadcastK < 1) throw new IllegalArgumentException("broadcastK must be >= 1");
         this.registry = registry;
         this.index = index;
@@ -61,6 +74,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         this.rendezvous = rendezvous;
         this.hysteresis = hysteresis;
         this.broadcastK = broadcastK;
+        this.homeEpsilon = homeEpsilon;
         // Lineage entries of an ended workflow's latest requests go with it; older ones age out by TTL.
         registry.addStateEndListener(st -> lineage.forget(st.recentRequestIds()));
     }
@@ -103,7 +117,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         long key = RendezvousHome.keyHash(st.id());
         String homeId = st.home();
         if (homeId == null) {
-            Engine chosen = rendezvous.choose(key, candidates);
+            Engine chosen = newHome(key, candidates, null);
             String agreed = st.assignHomeIfAbsent(chosen.id());
             Engine e = agreed.equals(chosen.id()) ? chosen : find(candidates, agreed);
             // A saturated new home still becomes the home (replicas must agree on it), but this
@@ -114,7 +128,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         Engine home = find(candidates, homeId);
         long now = registry.nowMillis();
         if (home == null) {
-            Engine next = rendezvous.choose(key, candidates);
+            Engine next = newHome(key, candidates, null);
             st.moveHome(next.id(), PlacementReason.FAILOVER.label(), now);
             return new PlacementDecision(next, PlacementReason.FAILOVER);
         }
@@ -131,7 +145,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         long[] run = st.recordSpill(now);
         if (hysteresis.shouldMove((int) run[0], run[1])) {
-            Engine next = rendezvous.choose(key, candidates, home);
+            Engine next = newHome(key, candidates, home);
             if (next != home) {
                 st.moveHome(next.id(), PlacementReason.SPILL.label(), now);
                 return new PlacementDecision(next, PlacementReason.SPILL);
@@ -139,6 +153,12 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         int i = CostPick.best(candidates, matched, blocks, null, home, null, score, rendezvous);
         return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
+    }
+
+    private Engine newHome(long key, List<Engine> candidates, Engine skip) {
+        if (homeEpsilon < 0) return rendezvous.choose(key, candidates, skip);
+        HomeCounts homes = registry.homes();
+        return rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon);
     }
 
     private PlacementDecision broadcast(PlacementRequest request, List<Engine> candidates, WorkflowState st) {

@@ -47,6 +47,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
     private final List<Consumer<String>> endListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<WorkflowState>> stateEndListeners = new CopyOnWriteArrayList<>();
 
+    private final HomeCounts homes = new HomeCounts();
     private final LongAdder registered = new LongAdder();
     private final LongAdder ended = new LongAdder();
     private final LongAdder expired = new LongAdder();
@@ -77,6 +78,9 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
 
     public long nowMillis() { return clock.millis(); }
 
+    /** Live workflows per home engine (for balancing new homes). */
+    public HomeCounts homes() { return homes; }
+
     /**
      * Registers the workflow at its first request or marks it active; returns its state. Expired
      * workflows are replaced by a fresh state (their statistics are gone, as the TTL promises).
@@ -96,7 +100,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
                 st = null;
             }
             if (st == null) {
-                st = new WorkflowState(id, now);
+                st = new WorkflowState(id, now, homes);
                 byId.put(id, st);
                 linkTail(st);
                 registered.increment();
@@ -243,6 +247,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
 
     private void notifyEnded(List<WorkflowState> gone) {
         for (WorkflowState s : gone) {
+            s.releaseHome();
             for (Consumer<WorkflowState> l : stateEndListeners) safely(() -> l.accept(s), s);
             for (Consumer<String> l : endListeners) safely(() -> l.accept(s.id()), s);
         }

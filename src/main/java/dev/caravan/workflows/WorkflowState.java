@@ -29,6 +29,7 @@ public final class WorkflowState {
 
     private final String id;
     private final long createdAtMillis;
+    private final HomeCounts homes;
 
     // Registry bookkeeping: guarded by the registry's lock.
     volatile long lastActiveMillis;
@@ -38,6 +39,8 @@ public final class WorkflowState {
 
     // Routing state.
     private volatile String home;
+    /** Set when the workflow ended: its home no longer counts, even if a request still holds this state. */
+    private boolean homeReleased;
     private int consecutiveSpills;
     private long firstSpillMillis;
     private long moveCount;
@@ -52,8 +55,9 @@ public final class WorkflowState {
     private final Counts total = new Counts();
     private Map<String, Counts> agents;
 
-    WorkflowState(String id, long nowMillis) {
+    WorkflowState(String id, long nowMillis, HomeCounts homes) {
         this.id = id;
+        this.homes = homes;
         this.createdAtMillis = nowMillis;
         this.lastActiveMillis = nowMillis;
     }
@@ -83,7 +87,10 @@ public final class WorkflowState {
      * already chose one, that one wins so all requests of a workflow agree.
      */
     public synchronized String assignHomeIfAbsent(String engineId) {
-        if (home == null) home = engineId;
+        if (home == null) {
+            home = engineId;
+            if (!homeReleased) homes.moved(null, engineId);
+        }
         return home;
     }
 
@@ -92,6 +99,7 @@ public final class WorkflowState {
         String from = home;
         if (to.equals(from)) return;
         home = to;
+        if (!homeReleased) homes.moved(from, to);
         consecutiveSpills = 0;
         if (from == null) return;
         moveCount++;
@@ -101,7 +109,18 @@ public final class WorkflowState {
     }
 
     /** Clears the home (strategy none keeps no affinity). */
-    public synchronized void clearHome() { home = null; consecutiveSpills = 0; }
+    public synchronized void clearHome() {
+        if (!homeReleased) homes.moved(home, null);
+        home = null;
+        consecutiveSpills = 0;
+    }
+
+    /** The workflow ended: stop counting it at its home (the home stays readable for end listeners). */
+    synchronized void releaseHome() {
+        if (homeReleased) return;
+        homeReleased = true;
+        homes.moved(home, null);
+    }
 
     /**
      * Counts one spill of the current run.

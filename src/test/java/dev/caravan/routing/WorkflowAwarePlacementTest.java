@@ -81,6 +81,45 @@ class WorkflowAwarePlacementTest {
     }
 
     @Test
+    void newHomesStayEvenWhenNothingIsInFlightAndEndedWorkflowsFreeTheirHome() {
+        List<Engine> es = engines(8);
+        PlacementFactory balanced = factory(rp -> {});
+        PlacementFactory pure = factory(rp -> rp.setBalanceHomes(false));
+        Map<String, Integer> evenHomes = new HashMap<>();
+        Map<String, Integer> pureHomes = new HashMap<>();
+        for (int w = 0; w < 30; w++) { // a low rate: every request finishes before the next workflow starts
+            evenHomes.merge(route(balanced.workflowPolicy(), req("r" + w, "low-" + w), es).engine().id(), 1, Integer::sum);
+            pureHomes.merge(route(pure.workflowPolicy(), req("r" + w, "low-" + w), es).engine().id(), 1, Integer::sum);
+        }
+        // 30 over 8: 3 or 4 workflows per engine (home-epsilon 0); pure rendezvous hashing is uneven here.
+        assertThat(evenHomes.values()).allMatch(c -> c == 3 || c == 4);
+        assertThat(evenHomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(30);
+        assertThat(pureHomes.values().stream().mapToInt(Integer::intValue).max().getAsInt()).isGreaterThan(5);
+        for (Engine e : es) assertThat(balanced.registry().homes().on(e.id())).isEqualTo(evenHomes.getOrDefault(e.id(), 0));
+
+        String home = balanced.registry().get("low-0").home();
+        int before = balanced.registry().homes().on(home);
+        assertThat(balanced.registry().end("low-0")).isTrue();
+        assertThat(balanced.registry().homes().on(home)).isEqualTo(before - 1);
+        // a later request of the same workflow still goes home (the home is bounded, not rotated)
+        String again = route(balanced.workflowPolicy(), req("again", "low-1"), es).engine().id();
+        assertThat(again).isEqualTo(balanced.registry().get("low-1").home());
+    }
+
+    @Test
+    void aNewWorkflowStartsOnTheLeastLoadedEngineThatIsNotHomeToMoreThanItsShare() {
+        List<Engine> es = engines(4);
+        PlacementFactory f = factory(rp -> {});
+        for (int i = 0; i < 3; i++) load(es.get(i), 2); // only e3 is idle
+        PlacementDecision d = route(f.workflowPolicy(), req("first", "fresh"), es);
+        assertThat(d.engine().id()).isEqualTo("e3");
+        assertThat(d.reason()).isEqualTo(PlacementReason.AFFINITY);
+        // e3 is now home to one workflow, the others to none: the next new workflow goes elsewhere
+        // even though e3 is still the least loaded
+        assertThat(route(f.workflowPolicy(), req("second", "fresh-2"), es).engine().id()).isNotEqualTo("e3");
+    }
+
+    @Test
     void boundedLoadSkipsAnOverloadedEngine() {
         List<Engine> es = engines(4);
         PlacementFactory f = factory(rp -> rp.setMinOverload(2));

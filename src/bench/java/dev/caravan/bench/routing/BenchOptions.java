@@ -48,7 +48,8 @@ final class BenchOptions {
         String list = str("policies", "all", "round-robin,caravan");
         if (list.equals("all")) return PolicyUnderTest.all();
         List<PolicyUnderTest> out = new ArrayList<>();
-        for (String s : list.split(",")) out.add(PolicyUnderTest.byLabel(s.trim()));
+        // Commas inside [...] belong to a variant's properties, not to the list.
+        for (String s : list.split(",(?![^\\[]*\\])")) out.add(PolicyUnderTest.byLabel(s.trim()));
         return out;
     }
 

@@ -67,7 +67,7 @@ public final class RoutingBenchmark {
                 rows.add(row);
             } else {
                 for (PolicyUnderTest p : policies) {
-                    try (GatewayUnderTest gw = GatewayUnderTest.start(p, options.engines(), options.engineOptionsFor(w), Map.of())) {
+                    try (GatewayUnderTest gw = GatewayUnderTest.start(p, options.engines(), options.engineOptionsFor(w), p.properties())) {
                         rows.add(runOnce(w, p.label(), gw.baseUrl(), gw.simulators(), bound, seed, perPolicy));
                     }
                 }
