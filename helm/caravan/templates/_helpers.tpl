@@ -139,7 +139,10 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- if not (kindIs "invalid" $wf.ttl) }}{{ $_ := set $workflowSupport "ttl" (include "caravan.duration" $wf.ttl) }}{{ end -}}
 {{- if not (kindIs "invalid" $wfRouting.batchingPreference) }}{{ $_ := set $workflowSupport "batching-preference" $wfRouting.batchingPreference }}{{ end -}}
 {{- if not (kindIs "invalid" $wfRouting.cacheAffinityWeight) }}{{ $_ := set $workflowSupport "cache-affinity-weight" $wfRouting.cacheAffinityWeight }}{{ end -}}
-{{- $routing := mustMergeOverwrite (dict "plain-policy" $v.router.plainPolicy) (deepCopy ($v.router.routing | default dict)) -}}
+{{- $routingDefaults := dict "plain-policy" $v.router.plainPolicy -}}
+{{- /* Replicas count only the workflows they saw: balanced first homes would differ between them. */ -}}
+{{- if include "caravan.multiReplica" . }}{{ $_ := set $routingDefaults "balance-homes" false }}{{ end -}}
+{{- $routing := mustMergeOverwrite $routingDefaults (deepCopy ($v.router.routing | default dict)) -}}
 {{- $messaging := dict "max-queue-bytes" (int64 $v.messageQueue.maxQueueBytes) "max-payload-bytes" (int64 $v.messageQueue.maxPayloadBytes) -}}
 {{- $artemis := dict -}}
 {{- if eq $mode "external" -}}

@@ -65,6 +65,7 @@ class HelmChartTest {
         assertThat(app.at("/caravan/workflow-support/ttl").asText()).isEqualTo("3600s");
         assertThat(app.at("/caravan/workflow-support/max-workflows").asInt()).isEqualTo(1000);
         assertThat(app.at("/caravan/workflow-support/routing/strategy").asText()).isEqualTo("workflow_aware");
+        assertThat(app.at("/caravan/routing/balance-homes").isMissingNode()).isTrue(); // one replica: the default (true)
         assertThat(app.at("/caravan/workflow-support/batching-preference").asDouble()).isEqualTo(0.8);
         assertThat(app.at("/caravan/workflow-support/cache-affinity-weight").asDouble()).isEqualTo(0.7);
 
@@ -130,6 +131,8 @@ class HelmChartTest {
         assertThat(app.at("/caravan/workflow-support/routing/strategy").asText()).isEqualTo("kvaware");
         assertThat(app.at("/caravan/routing/saturationPerEngine").asInt()).isEqualTo(32);
         assertThat(app.at("/caravan/routing/plain-policy").asText()).isEqualTo("prefix-aware");
+        // several replicas must agree on a workflow's first home without sharing state
+        assertThat(app.at("/caravan/routing/balance-homes").asBoolean(true)).isFalse();
 
         assertThat(r.one("HorizontalPodAutoscaler").at("/spec/maxReplicas").asInt()).isEqualTo(8);
         assertThat(r.one("PodDisruptionBudget").at("/spec/minAvailable").asInt()).isEqualTo(1);
