@@ -46,8 +46,11 @@ final class GatewayUnderTest implements AutoCloseable {
         // 50 ms, production-stack every 30 s; 200 ms is in between and cheap on two cores).
         p.put("caravan.engine-client.scrape-interval", "200ms");
         p.putAll(extra);
+        // As command-line arguments: they outrank application.yaml (default properties would not, and
+        // its fixed port may be taken on a shared machine).
+        String[] args = p.entrySet().stream().map(en -> "--" + en.getKey() + "=" + en.getValue()).toArray(String[]::new);
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(CaravanApplication.class)
-                .web(WebApplicationType.SERVLET).properties(p).run();
+                .web(WebApplicationType.SERVLET).run(args);
         return new GatewayUnderTest(ctx);
     }
 
