@@ -105,14 +105,16 @@ public final class RendezvousHome {
     }
 
     /**
-     * A new home for a workflow. Eligible are the candidates that are not overloaded by load and are
-     * home to at most {@code ceil((1 + homeEpsilon) x (homes + 1) / n) - 1} live workflows, where
+     * A new home for a workflow. Eligible are the candidates home to at most
+     * {@code ceil((1 + homeEpsilon) x (homes + 1) / n) - 1} live workflows, where
      * {@code homed} counts each candidate's homed workflows (bounded loads as in Mirrokni et al. 2018,
      * with workflows as the balls: at {@code homeEpsilon} 0 the home counts of any two engines differ by
-     * at most one). Of those the least loaded wins, because a new workflow's first request prefills its
-     * whole context cold and should start where it waits least; the rendezvous rank breaks ties, so idle
-     * replicas that saw the same workflows agree. Falls back to {@link #choose(long, List, Engine)}
-     * when no candidate is eligible.
+     * at most one). Of those, one within the load bound is preferred and the least loaded wins, because
+     * a new workflow's first request prefills its whole context cold and should start where it waits
+     * least; the rendezvous rank breaks ties, so idle replicas that saw the same workflows agree. The
+     * home bound is kept even when every eligible engine is above the load bound: the home serves the
+     * workflow for its whole life, a burst passes (and a saturated home's first request spills).
+     * Falls back to {@link #choose(long, List, Engine)} when no candidate is eligible.
      */
     public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
                              double homeEpsilon) {
@@ -128,16 +130,22 @@ public final class RendezvousHome {
         Engine best = null;
         long bestW = 0;
         int bestLoad = 0;
+        boolean bestOver = false;
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
+            if (e == skip || homed.applyAsInt(e) + 1 > cap) continue;
             int load = e.load();
-            if (e == skip || overloaded(load, total, n) || homed.applyAsInt(e) + 1 > cap) continue;
+            boolean over = overloaded(load, total, n);
             long w = weight(keyHash, e);
-            if (best == null || load < bestLoad || (load == bestLoad && (Long.compareUnsigned(w, bestW) > 0
-                    || (w == bestW && e.id().compareTo(best.id()) < 0)))) {
+            // Within the home bound, an engine within the load bound beats one beyond it; then the least
+            // loaded wins; then the rendezvous rank.
+            if (best == null || (!over && bestOver) || (over == bestOver && (load < bestLoad
+                    || (load == bestLoad && (Long.compareUnsigned(w, bestW) > 0
+                    || (w == bestW && e.id().compareTo(best.id()) < 0)))))) {
                 best = e;
                 bestW = w;
                 bestLoad = load;
+                bestOver = over;
             }
         }
         return best != null ? best : choose(keyHash, candidates, skip);
