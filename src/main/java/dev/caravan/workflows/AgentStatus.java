@@ -2,6 +2,8 @@ package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.caravan.api.EpochSecondsSerializer;
 
 /**
  * Per-agent figures of a workflow, from what the engines reported.
@@ -24,4 +26,4 @@ public record AgentStatus(
         Double meanTtftMs,
         Double lastTtftMs,
         String lastInstance,
-        double lastUpdated) {}
+        @JsonSerialize(using = EpochSecondsSerializer.class) double lastUpdated) {}

@@ -2,6 +2,8 @@ package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.caravan.api.EpochSecondsSerializer;
 
 /**
  * One change of a workflow's home engine.
@@ -12,4 +14,4 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param at     epoch seconds
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record WorkflowMove(String from, String to, String reason, double at) {}
+public record WorkflowMove(String from, String to, String reason, @JsonSerialize(using = EpochSecondsSerializer.class) double at) {}

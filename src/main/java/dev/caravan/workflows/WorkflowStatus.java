@@ -2,6 +2,8 @@ package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.caravan.api.EpochSecondsSerializer;
 import java.util.List;
 
 /**
@@ -21,8 +23,8 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record WorkflowStatus(
         String workflowId,
-        double createdAt,
-        double lastUpdated,
+        @JsonSerialize(using = EpochSecondsSerializer.class) double createdAt,
+        @JsonSerialize(using = EpochSecondsSerializer.class) double lastUpdated,
         int activeAgents,
         long totalRequests,
         long cacheHits,

@@ -144,5 +144,7 @@ class WorkflowRegistryTest {
         String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r.status("w"));
         assertThat(json).contains("\"workflow_id\":\"w\"", "\"cache_hit_rate\"", "\"assigned_instance\"",
                 "\"active_agents\":1", "\"last_updated\"", "\"created_at\"");
+        // epoch seconds as plain decimals, as the seed plan's Python API prints them
+        assertThat(json).contains("\"created_at\":1700000000.000").doesNotContain("E9");
     }
 }

@@ -63,7 +63,24 @@ final class RunSummary {
         m.put("wall_s", r1(wallSeconds));
         m.put("requests_per_engine", perEngine);
         m.put("placement_reasons", reasons);
+        m.put("ttft_by_phase_ms", byPhase(ok));
         return m;
+    }
+
+    /** TTFT p50 / p99 per workload phase (planner, worker, ...): where a tail comes from. */
+    private static Map<String, Map<String, Object>> byPhase(List<CallResult> ok) {
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        ok.stream().filter(r -> r.phase() != null)
+                .collect(java.util.stream.Collectors.groupingBy(CallResult::phase, TreeMap::new, java.util.stream.Collectors.toList()))
+                .forEach((phase, calls) -> {
+                    double[] t = calls.stream().mapToDouble(CallResult::ttftMs).toArray();
+                    Map<String, Object> f = new LinkedHashMap<>();
+                    f.put("requests", calls.size());
+                    f.put("ttft_p50_ms", r1(Stats.percentile(t, 50)));
+                    f.put("ttft_p99_ms", r1(Stats.percentile(t, 99)));
+                    out.put(phase, f);
+                });
+        return out;
     }
 
     /** Max over mean, counting engines that got nothing as zeros. */
