@@ -1,6 +1,5 @@
 package dev.caravan.bench.routing;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,47 +13,29 @@ import java.util.concurrent.CompletableFuture;
  * {@code cache_speedup} and {@code saved_ms} (end-to-end, as the seed plan times them; TTFT is in
  * the common columns).
  */
-final class CacheEfficiencyWorkload implements Workload {
-
-    private final int workflows;
-    private final double perSecond;
-    private final int contextTokens;
-    private final int outputTokens;
-    private final long seed;
+final class CacheEfficiencyWorkload extends ArrivingWorkflows {
 
     CacheEfficiencyWorkload(int workflows, double perSecond, int contextTokens, int outputTokens, long seed) {
-        this.workflows = workflows;
-        this.perSecond = perSecond;
-        this.contextTokens = contextTokens;
-        this.outputTokens = outputTokens;
-        this.seed = seed;
+        super(workflows, perSecond, contextTokens, outputTokens, seed);
     }
 
     @Override public String name() { return "cache-efficiency"; }
-    @Override public boolean workflow() { return true; }
+    @Override String idPrefix() { return "cache"; }
     @Override public int expectedCalls() { return workflows * 2; }
 
     @Override
     public Map<String, Object> parameters() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("workflows", workflows);
-        p.put("arrival_rate_per_s", perSecond);
+        Map<String, Object> p = commonParameters();
         p.put("context_size", contextTokens);
         p.put("output_tokens", outputTokens);
         return p;
     }
 
     @Override
-    public CompletableFuture<Void> run(Driver d) {
-        double[] at = Arrivals.poisson(workflows, perSecond, seed);
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (int w = 0; w < workflows; w++) {
-            String wf = "cache-" + seed + "-" + w;
-            String context = SyntheticText.of(wf + "-data", contextTokens);
-            all.add(d.at(at[w], () -> d.call(call(wf, "cold", "agent-1", null, context + "\nAnalyze this."))
-                    .thenCompose(cold -> d.call(call(wf, "warm", "agent-2", cold.responseId(), context + "\nSummarize this.")))));
-        }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    CompletableFuture<?> start(Driver d, String wf) {
+        String context = SyntheticText.of(wf + "-data", contextTokens);
+        return d.call(call(wf, "cold", "agent-1", null, context + "\nAnalyze this."))
+                .thenCompose(cold -> d.call(call(wf, "warm", "agent-2", cold.responseId(), context + "\nSummarize this.")));
     }
 
     private ChatCall call(String wf, String phase, String agent, String parent, String prompt) {

@@ -12,57 +12,25 @@ import java.util.concurrent.CompletableFuture;
  * workflow), {@code avg_latency} and {@code speedup} (sum of latencies over wall time), averaged
  * over workflows.
  */
-final class ParallelAgentsWorkload implements Workload {
-
-    private final int workflows;
-    private final double perSecond;
-    private final int agents;
-    private final int contextTokens;
-    private final int outputTokens;
-    private final long seed;
+final class ParallelAgentsWorkload extends AgentTeamWorkflows {
 
     ParallelAgentsWorkload(int workflows, double perSecond, int agents, int contextTokens, int outputTokens, long seed) {
-        this.workflows = workflows;
-        this.perSecond = perSecond;
-        this.agents = agents;
-        this.contextTokens = contextTokens;
-        this.outputTokens = outputTokens;
-        this.seed = seed;
+        super(workflows, perSecond, agents, contextTokens, outputTokens, seed);
     }
 
     @Override public String name() { return "parallel"; }
-    @Override public boolean workflow() { return true; }
-    @Override public int expectedCalls() { return workflows * agents; }
+    @Override String idPrefix() { return "par"; }
 
     @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("workflows", workflows);
-        p.put("arrival_rate_per_s", perSecond);
-        p.put("num_agents", agents);
-        p.put("context_tokens", contextTokens);
-        p.put("output_tokens", outputTokens);
-        return p;
-    }
-
-    @Override
-    public CompletableFuture<Void> run(Driver d) {
-        double[] at = Arrivals.poisson(workflows, perSecond, seed);
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (int w = 0; w < workflows; w++) {
-            String wf = "par-" + seed + "-" + w;
-            String context = SyntheticText.of(wf + "-context", contextTokens);
-            all.add(d.at(at[w], () -> {
-                List<CompletableFuture<CallResult>> calls = new ArrayList<>();
-                for (int i = 0; i < agents; i++) {
-                    calls.add(d.call(new ChatCall(wf, "agent-" + i, List.of(new ChatCall.Message("system", context),
-                            new ChatCall.Message("user", "Agent agent-" + i + " task")), outputTokens,
-                            new ChatCall.Workflow(wf, "agent-" + i, null))));
-                }
-                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
-            }));
+    CompletableFuture<?> start(Driver d, String wf) {
+        String context = SyntheticText.of(wf + "-context", contextTokens);
+        List<CompletableFuture<CallResult>> calls = new ArrayList<>();
+        for (int i = 0; i < agents; i++) {
+            calls.add(d.call(new ChatCall(wf, "agent-" + i, List.of(new ChatCall.Message("system", context),
+                    new ChatCall.Message("user", "Agent agent-" + i + " task")), outputTokens,
+                    new ChatCall.Workflow(wf, "agent-" + i, null))));
         }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
     }
 
     @Override

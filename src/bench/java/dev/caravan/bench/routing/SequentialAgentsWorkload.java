@@ -1,6 +1,5 @@
 package dev.caravan.bench.routing;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,49 +11,18 @@ import java.util.concurrent.CompletableFuture;
  * agents' outputs and naming the previous response as its parent. Reports the seed plan's
  * {@code total_time}, {@code avg_latency} and {@code p95_latency} (seconds, end-to-end per agent).
  */
-final class SequentialAgentsWorkload implements Workload {
-
-    private final int workflows;
-    private final double perSecond;
-    private final int agents;
-    private final int contextTokens;
-    private final int outputTokens;
-    private final long seed;
+final class SequentialAgentsWorkload extends AgentTeamWorkflows {
 
     SequentialAgentsWorkload(int workflows, double perSecond, int agents, int contextTokens, int outputTokens, long seed) {
-        this.workflows = workflows;
-        this.perSecond = perSecond;
-        this.agents = agents;
-        this.contextTokens = contextTokens;
-        this.outputTokens = outputTokens;
-        this.seed = seed;
+        super(workflows, perSecond, agents, contextTokens, outputTokens, seed);
     }
 
     @Override public String name() { return "sequential"; }
-    @Override public boolean workflow() { return true; }
-    @Override public int expectedCalls() { return workflows * agents; }
+    @Override String idPrefix() { return "seq"; }
 
     @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("workflows", workflows);
-        p.put("arrival_rate_per_s", perSecond);
-        p.put("num_agents", agents);
-        p.put("context_tokens", contextTokens);
-        p.put("output_tokens", outputTokens);
-        return p;
-    }
-
-    @Override
-    public CompletableFuture<Void> run(Driver d) {
-        double[] at = Arrivals.poisson(workflows, perSecond, seed);
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (int w = 0; w < workflows; w++) {
-            String wf = "seq-" + seed + "-" + w;
-            String context = SyntheticText.of(wf + "-context", contextTokens);
-            all.add(d.at(at[w], () -> agent(d, wf, context, "", null, 0)));
-        }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    CompletableFuture<?> start(Driver d, String wf) {
+        return agent(d, wf, SyntheticText.of(wf + "-context", contextTokens), "", null, 0);
     }
 
     private CompletableFuture<Void> agent(Driver d, String wf, String context, String previous, String parent, int i) {
