@@ -42,6 +42,8 @@ public class MessagingProperties {
      * close a session (two extra broker round trips) each time.
      */
     private int producerSessionCache = 256;
+    /** Slots every agent queue preallocates for incoming messages (broker.xml initial-queue-buffer-size, power of 2). */
+    private int queueBufferSize = 128;
     private final Acceptor acceptor = new Acceptor();
 
     public static class Acceptor {
@@ -84,5 +86,7 @@ public class MessagingProperties {
     public void setManagementTimeout(Duration managementTimeout) { this.managementTimeout = managementTimeout; }
     public int getProducerSessionCache() { return producerSessionCache; }
     public void setProducerSessionCache(int producerSessionCache) { this.producerSessionCache = producerSessionCache; }
+    public int getQueueBufferSize() { return queueBufferSize; }
+    public void setQueueBufferSize(int queueBufferSize) { this.queueBufferSize = queueBufferSize; }
     public Acceptor getAcceptor() { return acceptor; }
 }

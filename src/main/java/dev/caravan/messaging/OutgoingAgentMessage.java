@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * because every rule answers a specific 400/413 the client must see.
  *
  * <p>Output: headers named by {@link MessageProperties} (they become JMS properties), exchange
- * properties {@code caravanPayload} (JSON text), {@code caravanRecipients} (agent ids) and
+ * properties {@code caravanPayload} (JSON text), {@code caravanRecipients} (agent ids),
+ * {@code caravanRecipientCount} and
  * {@code caravanTimestampSeconds}. {@link #addressRecipient} then prepares each copy inside the
  * route's loop over the recipients.
  */
@@ -115,6 +116,9 @@ public class OutgoingAgentMessage implements Processor {
         in.setBody(payload);
         exchange.setProperty("caravanPayload", payload);
         exchange.setProperty("caravanRecipients", recipients);
+        // A plain value for the route's loop and receipt: "${...caravanRecipients.size()}" would build an
+        // OGNL bean expression on every evaluation.
+        exchange.setProperty("caravanRecipientCount", recipients.size());
         // Plain decimal seconds (the seed plan's float), never scientific notation.
         exchange.setProperty("caravanTimestampSeconds", java.math.BigDecimal.valueOf(now, 3).toPlainString());
     }

@@ -72,11 +72,18 @@ public final class MessagingBenchmark {
      * each on a fresh gateway and journal. Extra program arguments go to every variant.
      */
     public static void main(String[] args) throws Exception {
+        // On a 2-core host the common pool has parallelism 1, and CompletableFuture then starts a new
+        // thread for every async completion: java.net.http.HttpClient (the benchmark's own client) did so
+        // for every response, which cost the JVM more CPU than the gateway. Must precede any use of the pool.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
         String spec = System.getProperty("bench.variants", "default=");
         int rounds = Integer.getInteger("bench.rounds", 2);
         int idle = Integer.getInteger("bench.idle-queues", 10_000);
-        System.out.printf("cores=%d java=%s load=%s variants=%s rounds=%d%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), loadAverage(), spec, rounds);
+        System.out.printf("cores=%d java=%s commonPool=%d load=%s variants=%s rounds=%d%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), loadAverage(), spec, rounds);
         List<Run> runs = new ArrayList<>();
         String[] variants = spec.split("\\|");
         for (int round = 1; round <= rounds; round++) {
