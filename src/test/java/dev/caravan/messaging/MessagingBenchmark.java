@@ -53,6 +53,8 @@ public final class MessagingBenchmark {
     private static final int REST_TOTAL = Integer.getInteger("bench.rest-messages", 4_000);
     private static final int SENDERS = Integer.getInteger("bench.senders", 8);
     private static final int READERS = Integer.getInteger("bench.readers", 8);
+    /** AMQP phase: producer connections, each with its own session and at most 1,000 unconfirmed sends. */
+    private static final int AMQP_PRODUCERS = Integer.getInteger("bench.amqp-producers", 1);
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(32)).build();
@@ -101,7 +103,8 @@ public final class MessagingBenchmark {
             }
         }
         System.out.println();
-        System.out.printf("REST: %d senders, %d long-poll readers; CPU = whole benchmark JVM (gateway, broker, clients) per message%n", SENDERS, READERS);
+        System.out.printf("REST: %d senders, %d long-poll readers; AMQP: %d producer connection(s); CPU = whole benchmark JVM (gateway, broker, clients) per message%n",
+                SENDERS, READERS, AMQP_PRODUCERS);
         System.out.println("| variant | runs | REST send+receive msgs/s | REST CPU ms/msg | AMQP durable msgs/s | AMQP CPU ms/msg | p50 ms @500/s | p99 ms @500/s | load averages |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (String variant : variants) {
@@ -263,38 +266,61 @@ public final class MessagingBenchmark {
         JmsConnectionFactory factory = new JmsConnectionFactory("caravan", "caravan",
                 "amqp://127.0.0.1:" + port + "?jms.prefetchPolicy.all=1000");
         String queue = AgentAddresses.queue("bench-amqp-" + System.nanoTime(), "consumer");
-        try (Connection consumerConnection = factory.createConnection();
-             Connection producerConnection = factory.createConnection()) {
+        int producers = AMQP_PRODUCERS;
+        List<Connection> producerConnections = new ArrayList<>();
+        try (Connection consumerConnection = factory.createConnection()) {
             consumerConnection.start();
             Session cs = consumerConnection.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
             MessageConsumer consumer = cs.createConsumer(cs.createQueue(queue));
             CountDownLatch all = new CountDownLatch(total);
             consumer.setMessageListener(m -> all.countDown());
-            Session ps = producerConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer producer = ps.createProducer(ps.createQueue(queue));
-            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1000);
             CountDownLatch confirmed = new CountDownLatch(total);
             AtomicLong failed = new AtomicLong();
-            jakarta.jms.CompletionListener listener = new jakarta.jms.CompletionListener() {
-                @Override public void onCompletion(jakarta.jms.Message message) { window.release(); confirmed.countDown(); }
-                @Override public void onException(jakarta.jms.Message message, Exception e) { failed.incrementAndGet(); window.release(); confirmed.countDown(); }
-            };
+            List<Thread> senders = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                Connection pc = factory.createConnection();
+                producerConnections.add(pc);
+                Session ps = pc.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                MessageProducer producer = ps.createProducer(ps.createQueue(queue));
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                // At most 1,000 unconfirmed sends per producer connection.
+                java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1000);
+                jakarta.jms.CompletionListener listener = new jakarta.jms.CompletionListener() {
+                    @Override public void onCompletion(jakarta.jms.Message message) { window.release(); confirmed.countDown(); }
+                    @Override public void onException(jakarta.jms.Message message, Exception e) { failed.incrementAndGet(); window.release(); confirmed.countDown(); }
+                };
+                int share = total / producers + (p < total % producers ? 1 : 0);
+                String source = "producer" + p;
+                senders.add(new Thread(() -> {
+                    try {
+                        for (int i = 0; i < share; i++) {
+                            var m = ps.createTextMessage("{\"i\":" + i + ",\"text\":\"a short agent message\"}");
+                            m.setStringProperty("caravan_source_agent", source);
+                            window.acquire();
+                            producer.send(m, listener);
+                        }
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    }
+                }, "amqp-producer-" + p));
+            }
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
-            for (int i = 0; i < total; i++) {
-                var m = ps.createTextMessage("{\"i\":" + i + ",\"text\":\"a short agent message\"}");
-                m.setStringProperty("caravan_source_agent", "producer");
-                window.acquire();
-                producer.send(m, listener);
+            senders.forEach(Thread::start);
+            for (Thread t : senders) {
+                t.join();
             }
             boolean complete = confirmed.await(5, TimeUnit.MINUTES) & all.await(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - start) / 1e9;
             long n = total - all.getCount();
             double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
-            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000, 1 producer -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s, JVM CPU %.3f ms/msg, load %s%n",
-                    n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)", cpuMs / Math.max(1, n), loadAverage());
+            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000 per producer, %d producer connection(s) -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s, JVM CPU %.3f ms/msg, load %s%n",
+                    producers, n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)", cpuMs / Math.max(1, n), loadAverage());
             return new double[] {n / seconds, cpuMs / Math.max(1, n)};
+        } finally {
+            for (Connection c : producerConnections) {
+                c.close();
+            }
         }
     }
 
