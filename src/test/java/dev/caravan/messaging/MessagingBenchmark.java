@@ -88,6 +88,20 @@ public final class MessagingBenchmark {
                 System.getProperty("java.version"), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), loadAverage(), spec, rounds);
         List<Run> runs = new ArrayList<>();
         String[] variants = spec.split("\\|");
+        // JIT warm-up of the JVM: a long-running gateway has compiled its hot paths; the first run in a
+        // fresh JVM spends much of its CPU in the compiler. Discarded runs are printed but not counted.
+        int warmupRuns = Integer.getInteger("bench.warmup-runs", 0);
+        for (int w = 0; w < warmupRuns; w++) {
+            String first = variants[0];
+            List<String> warmArgs = new ArrayList<>();
+            for (String a : first.substring(first.indexOf('=') + 1).split(" ")) {
+                if (!a.isBlank()) {
+                    warmArgs.add(a);
+                }
+            }
+            warmArgs.addAll(Arrays.asList(args));
+            runOnce("warm-up (discarded)", warmArgs, 0);
+        }
         for (int round = 1; round <= rounds; round++) {
             for (int v = 0; v < variants.length; v++) {
                 String label = variants[v].substring(0, variants[v].indexOf('='));
