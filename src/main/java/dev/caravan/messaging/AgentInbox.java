@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
 import jakarta.jms.JMSException;
-import jakarta.jms.Message;
-import jakarta.jms.MessageConsumer;
-import jakarta.jms.Session;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ClientConsumer;
+import org.apache.activemq.artemis.api.core.client.ClientMessage;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
@@ -58,26 +61,44 @@ public class AgentInbox {
         exchange.getMessage().setBody(mapper.writeValueAsBytes(body));
     }
 
+    /**
+     * ack=auto: on a pooled CLIENT_ACKNOWLEDGE session, a core consumer on the agent's queue (the queue
+     * was ensured above, so the JMS client's address and queue queries before every consumer are
+     * skipped), up to max_messages received, their acknowledgement committed (blocking: the broker has
+     * removed them before the response is written), the consumer closed. Broker round trips per poll:
+     * create consumer, one per message (consumerWindowSize=0, nothing is prefetched), commit, close.
+     */
     private List<ObjectNode> receiveAndAcknowledge(PollRequest request) {
         String queue = AgentAddresses.queue(request.workflowId(), request.agentId());
-        try (Session session = connection.createSession(Session.CLIENT_ACKNOWLEDGE)) {
-            MessageConsumer consumer = session.createConsumer(AgentAddresses.destination(queue));
+        InboxConnection.PollSession poll = null;
+        boolean clean = false;
+        try {
+            poll = connection.borrowPollSession();
+            ClientSession core = poll.session().getCoreSession();
             List<ObjectNode> out = new ArrayList<>();
-            Message message = request.timeoutMillis() > 0
-                    ? consumer.receive(request.timeoutMillis()) : consumer.receiveNoWait();
-            Message last = null;
-            while (message != null) {
-                out.add(view.toJson(message, request.agentId()));
-                last = message;
-                message = out.size() < request.maxMessages() ? consumer.receiveNoWait() : null;
+            try (ClientConsumer consumer = core.createConsumer(SimpleString.of(queue))) {
+                ClientMessage message = request.timeoutMillis() > 0
+                        ? consumer.receive(request.timeoutMillis()) : consumer.receiveImmediate();
+                while (message != null) {
+                    // Same decoding as the JMS consumer does; the view reads JMS headers and properties.
+                    ActiveMQMessage jms = ActiveMQMessage.createMessage(message, null);
+                    jms.doBeforeReceive();
+                    out.add(view.toJson(jms, request.agentId()));
+                    message.acknowledge();
+                    message = out.size() < request.maxMessages() ? consumer.receiveImmediate() : null;
+                }
+                if (!out.isEmpty()) {
+                    core.commit();
+                }
             }
-            if (last != null) {
-                // CLIENT_ACKNOWLEDGE acknowledges everything this session received, in one round trip.
-                last.acknowledge();
-            }
+            clean = true;
             return out;
-        } catch (JMSException e) {
+        } catch (JMSException | ActiveMQException e) {
             throw GatewayException.unavailable("broker_unavailable", "The message broker is not available", 5);
+        } finally {
+            if (poll != null) {
+                connection.release(poll, clean);
+            }
         }
     }
 }

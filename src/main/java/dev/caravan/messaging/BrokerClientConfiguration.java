@@ -36,7 +36,9 @@ public class BrokerClientConfiguration {
         ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(
                 endpoint.url("minLargeMessageSize=" + regular), endpoint.user(), endpoint.password());
         CachingConnectionFactory caching = new CachingConnectionFactory(target);
-        caching.setSessionCacheSize(32);
+        // One session per concurrent durable send (it is held until the journal write is synced);
+        // the cache only keeps sessions that were needed, it opens none in advance.
+        caching.setSessionCacheSize(properties.getProducerSessionCache());
         caching.setCacheConsumers(false);
         // An external broker that restarts: drop the shared connection and connect again.
         caching.setReconnectOnException(true);

@@ -36,6 +36,14 @@ public class MessagingProperties {
     /** External broker (spring.artemis.mode=native): its management address and how long to wait for an answer. */
     private String managementAddress = "activemq.management";
     private Duration managementTimeout = Duration.ofSeconds(5);
+    /**
+     * Producer sessions kept open for REST sends. A durable send holds its session until the broker
+     * has journalled the message, so every concurrent send needs one; sends beyond this many open and
+     * close a session (two extra broker round trips) each time.
+     */
+    private int producerSessionCache = 256;
+    /** Slots every agent queue preallocates for incoming messages (broker.xml initial-queue-buffer-size, power of 2). */
+    private int queueBufferSize = 128;
     private final Acceptor acceptor = new Acceptor();
 
     public static class Acceptor {
@@ -76,5 +84,9 @@ public class MessagingProperties {
     public void setManagementAddress(String managementAddress) { this.managementAddress = managementAddress; }
     public Duration getManagementTimeout() { return managementTimeout; }
     public void setManagementTimeout(Duration managementTimeout) { this.managementTimeout = managementTimeout; }
+    public int getProducerSessionCache() { return producerSessionCache; }
+    public void setProducerSessionCache(int producerSessionCache) { this.producerSessionCache = producerSessionCache; }
+    public int getQueueBufferSize() { return queueBufferSize; }
+    public void setQueueBufferSize(int queueBufferSize) { this.queueBufferSize = queueBufferSize; }
     public Acceptor getAcceptor() { return acceptor; }
 }

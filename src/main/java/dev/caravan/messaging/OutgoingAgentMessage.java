@@ -18,8 +18,10 @@ import org.springframework.stereotype.Component;
  * because every rule answers a specific 400/413 the client must see.
  *
  * <p>Output: headers named by {@link MessageProperties} (they become JMS properties), exchange
- * properties {@code caravanPayload} (JSON text), {@code caravanRecipients} (agent ids) and
- * {@code caravanTimestampSeconds}.
+ * properties {@code caravanPayload} (JSON text), {@code caravanRecipients} (agent ids),
+ * {@code caravanRecipientCount} and
+ * {@code caravanTimestampSeconds}. {@link #addressRecipient} then prepares each copy inside the
+ * route's loop over the recipients.
  */
 @Component("outgoingAgentMessage")
 public class OutgoingAgentMessage implements Processor {
@@ -114,8 +116,26 @@ public class OutgoingAgentMessage implements Processor {
         in.setBody(payload);
         exchange.setProperty("caravanPayload", payload);
         exchange.setProperty("caravanRecipients", recipients);
+        // A plain value for the route's loop and receipt: "${...caravanRecipients.size()}" would build an
+        // OGNL bean expression on every evaluation.
+        exchange.setProperty("caravanRecipientCount", recipients.size());
         // Plain decimal seconds (the seed plan's float), never scientific notation.
         exchange.setProperty("caravanTimestampSeconds", java.math.BigDecimal.valueOf(now, 3).toPlainString());
+    }
+
+    /**
+     * Inside the send route's loop: makes the exchange the copy for recipient number
+     * {@code CamelLoopIndex} (target header, JMS destination, payload body).
+     */
+    public void addressRecipient(Exchange exchange) {
+        List<?> recipients = exchange.getProperty("caravanRecipients", List.class);
+        int index = exchange.getProperty(Exchange.LOOP_INDEX, 0, Integer.class);
+        String agent = (String) recipients.get(index);
+        Message in = exchange.getMessage();
+        in.setHeader(MessageProperties.TARGET_AGENT, agent);
+        in.setHeader("CamelJmsDestinationName",
+                AgentAddresses.queue(in.getHeader(MessageProperties.WORKFLOW_ID, String.class), agent));
+        in.setBody(exchange.getProperty("caravanPayload", String.class));
     }
 
     private static Long ttlMillis(JsonNode body) {

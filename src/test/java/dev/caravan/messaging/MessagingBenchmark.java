@@ -47,7 +47,17 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class MessagingBenchmark {
 
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(32)).build();
+    /** Which phases run: {@code -Dbench.phases=rest,amqp,latency} (default all three). */
+    private static final String PHASES = System.getProperty("bench.phases", "rest,amqp,latency");
+    /** REST phase: messages measured, concurrent senders (agents sending) and long-poll readers (agents reading). */
+    private static final int REST_TOTAL = Integer.getInteger("bench.rest-messages", 4_000);
+    private static final int SENDERS = Integer.getInteger("bench.senders", 8);
+    private static final int READERS = Integer.getInteger("bench.readers", 8);
+    /** AMQP phase: producer connections, each with its own session and at most 1,000 unconfirmed sends. */
+    private static final int AMQP_PRODUCERS = Integer.getInteger("bench.amqp-producers", 1);
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(32)).build();
     private final ObjectMapper mapper = new ObjectMapper();
     private final String base;
 
@@ -56,7 +66,7 @@ public final class MessagingBenchmark {
     }
 
     /** One measured run of one variant: the figures that go into the median table. */
-    private record Run(String variant, double rest, double amqp, double p50, double p99, String load) { }
+    private record Run(String variant, double rest, double restCpu, double amqp, double amqpCpu, double p50, double p99, String load) { }
 
     /**
      * Variants side by side: {@code -Dbench.variants="NIO=--caravan.messaging.journal-type=NIO|AIO=--caravan.messaging.journal-type=ASYNCIO"}
@@ -64,13 +74,34 @@ public final class MessagingBenchmark {
      * each on a fresh gateway and journal. Extra program arguments go to every variant.
      */
     public static void main(String[] args) throws Exception {
+        // On a 2-core host the common pool has parallelism 1, and CompletableFuture then starts a new
+        // thread for every async completion: java.net.http.HttpClient (the benchmark's own client) did so
+        // for every response, which cost the JVM more CPU than the gateway. Must precede any use of the pool.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
         String spec = System.getProperty("bench.variants", "default=");
         int rounds = Integer.getInteger("bench.rounds", 2);
         int idle = Integer.getInteger("bench.idle-queues", 10_000);
-        System.out.printf("cores=%d java=%s load=%s variants=%s rounds=%d%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), loadAverage(), spec, rounds);
+        System.out.printf("cores=%d java=%s commonPool=%d load=%s variants=%s rounds=%d%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), loadAverage(), spec, rounds);
         List<Run> runs = new ArrayList<>();
         String[] variants = spec.split("\\|");
+        // JIT warm-up of the JVM: a long-running gateway has compiled its hot paths; the first run in a
+        // fresh JVM spends much of its CPU in the compiler. Discarded runs are printed but not counted.
+        int warmupRuns = Integer.getInteger("bench.warmup-runs", 0);
+        for (int w = 0; w < warmupRuns; w++) {
+            String first = variants[0];
+            List<String> warmArgs = new ArrayList<>();
+            for (String a : first.substring(first.indexOf('=') + 1).split(" ")) {
+                if (!a.isBlank()) {
+                    warmArgs.add(a);
+                }
+            }
+            warmArgs.addAll(Arrays.asList(args));
+            runOnce("warm-up (discarded)", warmArgs, 0);
+        }
         for (int round = 1; round <= rounds; round++) {
             for (int v = 0; v < variants.length; v++) {
                 String label = variants[v].substring(0, variants[v].indexOf('='));
@@ -86,13 +117,16 @@ public final class MessagingBenchmark {
             }
         }
         System.out.println();
-        System.out.println("| variant | runs | REST send+receive msgs/s | AMQP durable msgs/s | p50 ms @500/s | p99 ms @500/s | load averages |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.printf("REST: %d senders, %d long-poll readers; AMQP: %d producer connection(s); CPU = whole benchmark JVM (gateway, broker, clients) per message%n",
+                SENDERS, READERS, AMQP_PRODUCERS);
+        System.out.println("| variant | runs | REST send+receive msgs/s | REST CPU ms/msg | AMQP durable msgs/s | AMQP CPU ms/msg | p50 ms @500/s | p99 ms @500/s | load averages |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (String variant : variants) {
             String label = variant.substring(0, variant.indexOf('='));
             List<Run> mine = runs.stream().filter(r -> r.variant().equals(label)).toList();
-            System.out.printf("| %s | %d | %.0f | %.0f | %.1f | %.1f | %s |%n", label, mine.size(),
-                    median(mine.stream().mapToDouble(Run::rest).toArray()), median(mine.stream().mapToDouble(Run::amqp).toArray()),
+            System.out.printf("| %s | %d | %.0f | %.2f | %.0f | %.3f | %.1f | %.1f | %s |%n", label, mine.size(),
+                    median(mine.stream().mapToDouble(Run::rest).toArray()), median(mine.stream().mapToDouble(Run::restCpu).toArray()),
+                    median(mine.stream().mapToDouble(Run::amqp).toArray()), median(mine.stream().mapToDouble(Run::amqpCpu).toArray()),
                     median(mine.stream().mapToDouble(Run::p50).toArray()), median(mine.stream().mapToDouble(Run::p99).toArray()),
                     String.join(", ", mine.stream().map(Run::load).toList()));
         }
@@ -121,18 +155,32 @@ public final class MessagingBenchmark {
             String loadBefore = loadAverage();
             System.out.printf("%n== %s %s (journal %s) load %s%n", label, variantArgs,
                     app.getEnvironment().getProperty("caravan.messaging.journal-type", "NIO"), loadBefore);
-            bench.restThroughput(1_000, 8);         // warm-up
-            double rest = bench.restThroughput(4_000, 8);
-            amqpThroughput(amqpPort, 5_000);        // warm-up
-            double amqp = amqpThroughput(amqpPort, 20_000);
-            double[] latency = bench.pacedLatency(500, 5);
+            double[] rest = {Double.NaN, Double.NaN};
+            double[] amqp = {Double.NaN, Double.NaN};
+            double[] latency = {Double.NaN, Double.NaN};
+            if (PHASES.contains("rest")) {
+                bench.restThroughput(REST_TOTAL / 4, SENDERS, READERS);   // warm-up
+                rest = bench.restThroughput(REST_TOTAL, SENDERS, READERS);
+            }
+            if (PHASES.contains("amqp")) {
+                amqpThroughput(amqpPort, 5_000);        // warm-up
+                amqp = amqpThroughput(amqpPort, 20_000);
+            }
+            if (PHASES.contains("latency")) {
+                latency = bench.pacedLatency(500, 5);
+            }
             if (idleQueues > 0) {
                 idleQueues(app.getBean(WorkflowQueues.class), idleQueues);
             }
-            return new Run(label, rest, amqp, latency[0], latency[1], loadBefore.split(" ")[0] + "-" + loadAverage().split(" ")[0]);
+            return new Run(label, rest[0], rest[1], amqp[0], amqp[1], latency[0], latency[1], loadBefore.split(" ")[0] + "-" + loadAverage().split(" ")[0]);
         } finally {
             app.close();
         }
+    }
+
+    /** CPU time of this whole JVM (gateway, broker and the benchmark's own clients), in ns. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static String loadAverage() {
@@ -153,32 +201,52 @@ public final class MessagingBenchmark {
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
-    /** senders x (total/senders) REST sends to `senders` agents; the same number of long-poll readers. */
-    private double restThroughput(int total, int pairs) throws Exception {
+    /**
+     * {@code senders} agents each send total/senders messages over REST (sender j to reader j % readers, so
+     * every sender-reader pair keeps its order); {@code readers} agents read their own queue with long polls
+     * ({@code timeout=5&max_messages=100}, what an agent that wants throughput does). The clock stops when
+     * every message has been received.
+     */
+    private double[] restThroughput(int total, int senders, int readers) throws Exception {
         String wf = "bench-rest-" + System.nanoTime();
-        int perPair = total / pairs;
-        ExecutorService pool = Executors.newFixedThreadPool(pairs * 2);
+        int perSender = total / senders;
+        int[] expected = new int[readers];
+        for (int j = 0; j < senders; j++) {
+            expected[j % readers] += perSender;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(senders + readers);
         AtomicInteger received = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(pairs * 2);
+        AtomicInteger failed = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(senders + readers);
+        for (int r = 0; r < readers; r++) {
+            get("/v1/workflows/" + wf + "/agents/r" + r + "/messages?timeout=0"); // queues exist before timing
+        }
         long start = System.nanoTime();
-        for (int p = 0; p < pairs; p++) {
-            String agent = "r" + p;
+        long cpuStart = processCpuNanos();
+        for (int j = 0; j < senders; j++) {
+            String source = "s" + j;
+            String agent = "r" + (j % readers);
             pool.submit(() -> {
                 try {
-                    for (int i = 0; i < perPair; i++) {
+                    for (int i = 0; i < perSender; i++) {
                         post("/v1/workflows/" + wf + "/messages",
-                                "{\"source_agent\":\"s\",\"target_agent\":\"" + agent + "\",\"payload\":{\"i\":" + i + ",\"text\":\"a short agent message\"}}");
+                                "{\"source_agent\":\"" + source + "\",\"target_agent\":\"" + agent + "\",\"payload\":{\"i\":" + i + ",\"text\":\"a short agent message\"}}");
                     }
                 } catch (Exception e) {
+                    failed.incrementAndGet();
                     e.printStackTrace();
                 } finally {
                     done.countDown();
                 }
             });
+        }
+        for (int r = 0; r < readers; r++) {
+            String agent = "r" + r;
+            int want = expected[r];
             pool.submit(() -> {
                 try {
                     int got = 0;
-                    while (got < perPair) {
+                    while (got < want && failed.get() == 0) {
                         JsonNode page = mapper.readTree(get("/v1/workflows/" + wf + "/agents/" + agent + "/messages?timeout=5&max_messages=100"));
                         got += page.get("count").asInt();
                     }
@@ -192,10 +260,13 @@ public final class MessagingBenchmark {
         }
         done.await(10, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
         pool.shutdown();
-        System.out.printf("REST send+receive: %d msgs (%d senders, %d long-poll readers) in %.2f s = %.0f msgs/s%n",
-                received.get(), pairs, pairs, seconds, received.get() / seconds);
-        return received.get() / seconds;
+        System.out.printf("REST send+receive: %d msgs (%d senders, %d long-poll readers) in %.2f s = %.0f msgs/s%s, "
+                        + "JVM CPU %.2f ms/msg (gateway+broker+clients), load %s%n",
+                received.get(), senders, readers, seconds, received.get() / seconds,
+                failed.get() > 0 ? " (SEND FAILURES)" : "", cpuMs / Math.max(1, received.get()), loadAverage());
+        return new double[] {received.get() / seconds, cpuMs / Math.max(1, received.get())};
     }
 
     /**
@@ -205,40 +276,65 @@ public final class MessagingBenchmark {
      * send is confirmed and every message consumed. (jms.forceAsyncSend without listeners would not tell
      * the producer what was stored.)
      */
-    private static double amqpThroughput(int port, int total) throws Exception {
+    private static double[] amqpThroughput(int port, int total) throws Exception {
         JmsConnectionFactory factory = new JmsConnectionFactory("caravan", "caravan",
                 "amqp://127.0.0.1:" + port + "?jms.prefetchPolicy.all=1000");
         String queue = AgentAddresses.queue("bench-amqp-" + System.nanoTime(), "consumer");
-        try (Connection consumerConnection = factory.createConnection();
-             Connection producerConnection = factory.createConnection()) {
+        int producers = AMQP_PRODUCERS;
+        List<Connection> producerConnections = new ArrayList<>();
+        try (Connection consumerConnection = factory.createConnection()) {
             consumerConnection.start();
             Session cs = consumerConnection.createSession(false, Session.DUPS_OK_ACKNOWLEDGE);
             MessageConsumer consumer = cs.createConsumer(cs.createQueue(queue));
             CountDownLatch all = new CountDownLatch(total);
             consumer.setMessageListener(m -> all.countDown());
-            Session ps = producerConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer producer = ps.createProducer(ps.createQueue(queue));
-            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1000);
             CountDownLatch confirmed = new CountDownLatch(total);
             AtomicLong failed = new AtomicLong();
-            jakarta.jms.CompletionListener listener = new jakarta.jms.CompletionListener() {
-                @Override public void onCompletion(jakarta.jms.Message message) { window.release(); confirmed.countDown(); }
-                @Override public void onException(jakarta.jms.Message message, Exception e) { failed.incrementAndGet(); window.release(); confirmed.countDown(); }
-            };
+            List<Thread> senders = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                Connection pc = factory.createConnection();
+                producerConnections.add(pc);
+                Session ps = pc.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                MessageProducer producer = ps.createProducer(ps.createQueue(queue));
+                producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                // At most 1,000 unconfirmed sends per producer connection.
+                java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(1000);
+                jakarta.jms.CompletionListener listener = new jakarta.jms.CompletionListener() {
+                    @Override public void onCompletion(jakarta.jms.Message message) { window.release(); confirmed.countDown(); }
+                    @Override public void onException(jakarta.jms.Message message, Exception e) { failed.incrementAndGet(); window.release(); confirmed.countDown(); }
+                };
+                int share = total / producers + (p < total % producers ? 1 : 0);
+                String source = "producer" + p;
+                senders.add(new Thread(() -> {
+                    try {
+                        for (int i = 0; i < share; i++) {
+                            var m = ps.createTextMessage("{\"i\":" + i + ",\"text\":\"a short agent message\"}");
+                            m.setStringProperty("caravan_source_agent", source);
+                            window.acquire();
+                            producer.send(m, listener);
+                        }
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    }
+                }, "amqp-producer-" + p));
+            }
             long start = System.nanoTime();
-            for (int i = 0; i < total; i++) {
-                var m = ps.createTextMessage("{\"i\":" + i + ",\"text\":\"a short agent message\"}");
-                m.setStringProperty("caravan_source_agent", "producer");
-                window.acquire();
-                producer.send(m, listener);
+            long cpuStart = processCpuNanos();
+            senders.forEach(Thread::start);
+            for (Thread t : senders) {
+                t.join();
             }
             boolean complete = confirmed.await(5, TimeUnit.MINUTES) & all.await(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - start) / 1e9;
             long n = total - all.getCount();
-            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000, 1 producer -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s%n",
-                    n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)");
-            return n / seconds;
+            double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
+            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000 per producer, %d producer connection(s) -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s, JVM CPU %.3f ms/msg, load %s%n",
+                    producers, n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)", cpuMs / Math.max(1, n), loadAverage());
+            return new double[] {n / seconds, cpuMs / Math.max(1, n)};
+        } finally {
+            for (Connection c : producerConnections) {
+                c.close();
+            }
         }
     }
 
