@@ -10,12 +10,12 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -64,8 +64,7 @@ public class ApiServerConfiguration {
     }
 
     /**
-     * The engine platform-http routes use (Camel looks it up by this name; the starter's servlet
-     * engine steps aside because this bean exists). Routes start on Spring's task executor
+     * The engine platform-http routes use (Camel looks it up by this name). Routes start on Spring's task executor
      * ({@code spring.task.execution.*}, virtual threads on Java 21+), which may block; the engine
      * call itself is asynchronous.
      */
@@ -74,22 +73,35 @@ public class ApiServerConfiguration {
         return new CaravanPlatformHttpEngine(routeExecutor);
     }
 
-    /** Starts the API server with the Camel context, before the routes that register on it. */
+    /**
+     * Opens the API port as soon as the application context is refreshed, like any Spring Boot web
+     * server, so {@code local.server.port} is known before anything asks (tests inject it before
+     * the Camel context starts); routes register on the router when they start, and until then
+     * the port answers 404. Also a Camel service, so that Camel's lookups of "the platform-http
+     * server" find it and it stops with the Camel context.
+     */
     @Bean
-    CamelContextConfiguration apiServerLifecycle(CaravanApiServer server) {
-        return new CamelContextConfiguration() {
+    SmartLifecycle apiServerLifecycle(CaravanApiServer server, CamelContext camelContext) {
+        return new SmartLifecycle() {
             @Override
-            public void beforeApplicationStart(CamelContext camelContext) {
+            public void start() {
+                server.setCamelContext(camelContext);
+                server.start();
                 try {
-                    camelContext.addService(server, true, true);
+                    camelContext.addService(server, true, false);
                 } catch (Exception e) {
-                    throw new IllegalStateException("Could not register the API server", e);
+                    throw new IllegalStateException("Could not start the API server", e);
                 }
             }
 
             @Override
-            public void afterApplicationStart(CamelContext camelContext) {
-                // nothing: the server is started with the context
+            public void stop() {
+                server.stop();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return server.isStarted();
             }
         };
     }
