@@ -6,16 +6,15 @@ import io.vertx.core.VertxOptions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -74,36 +73,16 @@ public class ApiServerConfiguration {
     }
 
     /**
-     * Opens the API port as soon as the application context is refreshed, like any Spring Boot web
-     * server, so {@code local.server.port} is known before anything asks (tests inject it before
-     * the Camel context starts); routes register on the router when they start, and until then
-     * the port answers 404. Also a Camel service, so that Camel's lookups of "the platform-http
-     * server" find it and it stops with the Camel context.
+     * Opens the API port once, at whichever comes first: the Camel context starting (its routes
+     * register on the server's router, so the server must be up before them) or the Spring context
+     * finishing its refresh (so {@code local.server.port} is known before anyone asks: tests inject
+     * it before their Camel context starts). Until the routes are started the port answers 404.
+     * Added to the Camel context as a service, so that Camel's lookups of "the platform-http
+     * server" find it and it stops with the context.
      */
     @Bean
-    SmartLifecycle apiServerLifecycle(CaravanApiServer server, CamelContext camelContext) {
-        return new SmartLifecycle() {
-            @Override
-            public void start() {
-                server.setCamelContext(camelContext);
-                server.start();
-                try {
-                    camelContext.addService(server, true, false);
-                } catch (Exception e) {
-                    throw new IllegalStateException("Could not start the API server", e);
-                }
-            }
-
-            @Override
-            public void stop() {
-                server.stop();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return server.isStarted();
-            }
-        };
+    ApiServerStarter apiServerStarter(CaravanApiServer server, BeanFactory beans) {
+        return new ApiServerStarter(server, beans);
     }
 
     /**
