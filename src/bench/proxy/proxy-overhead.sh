@@ -133,6 +133,7 @@ start_gateway() { # jar port log management-port -> pid in STARTED_PID
   # shellcheck disable=SC2086
   (cd "$ROOT" && exec "$GATEWAY_JAVA" $GATEWAY_OPTS -jar "$1" \
     --server.port="$2" --management.server.port="$4" \
+    --caravan.messaging.data-dir="$WORK/broker-$2" --caravan.messaging.acceptor.enabled=false \
     --caravan.routes-dir="$ROOT/routes" \
     --caravan.engines[0].id=stub-json --caravan.engines[0].url="http://127.0.0.1:$STUB_JSON" --caravan.engines[0].models[0]=bench-json \
     --caravan.engines[1].id=stub-sse --caravan.engines[1].url="http://127.0.0.1:$STUB_SSE" --caravan.engines[1].models[0]=bench-sse \
