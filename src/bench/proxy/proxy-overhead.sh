@@ -111,6 +111,8 @@ trap 'exit 130' INT TERM
 
 STUB_JSON=$(free_port); STUB_SSE=$(free_port); STUB_SLOW=$(free_port)
 PROXY_JSON=$(free_port); PROXY_SSE=$(free_port); GW=$(free_port); BASE=$(free_port)
+# the management port (actuator) of each gateway
+GW_MGMT=$(free_port); BASE_MGMT=$(free_port)
 
 render() { # template output
   local conf
@@ -126,11 +128,12 @@ render "$BENCH/proxy-nginx.conf.in" "$WORK/proxy.conf"
 nginx -e "$WORK/stub-early.log" -p "$WORK" -c "$WORK/stub.conf"
 nginx -e "$WORK/proxy-early.log" -p "$WORK" -c "$WORK/proxy.conf"
 
-start_gateway() { # jar port log -> pid in STARTED_PID
+start_gateway() { # jar port log management-port -> pid in STARTED_PID
   log "gateway $1 on :$2 ($("$GATEWAY_JAVA" -version 2>&1 | head -1); $GATEWAY_OPTS)"
   # shellcheck disable=SC2086
   (cd "$ROOT" && exec "$GATEWAY_JAVA" $GATEWAY_OPTS -jar "$1" \
-    --server.port="$2" \
+    --server.port="$2" --management.server.port="$4" \
+    --caravan.messaging.data-dir="$WORK/broker-$2" --caravan.messaging.acceptor.enabled=false \
     --caravan.routes-dir="$ROOT/routes" \
     --caravan.engines[0].id=stub-json --caravan.engines[0].url="http://127.0.0.1:$STUB_JSON" --caravan.engines[0].models[0]=bench-json \
     --caravan.engines[1].id=stub-sse --caravan.engines[1].url="http://127.0.0.1:$STUB_SSE" --caravan.engines[1].models[0]=bench-sse \
@@ -148,11 +151,11 @@ wait_gateway() { # port pid log
   done
   echo "gateway on :$1 did not answer within 5 minutes" >&2; exit 1
 }
-start_gateway "$JAR" "$GW" "$WORK/gateway.log"; GW_PID=$STARTED_PID
+start_gateway "$JAR" "$GW" "$WORK/gateway.log" "$GW_MGMT"; GW_PID=$STARTED_PID
 wait_gateway "$GW" "$GW_PID" "$WORK/gateway.log"
 TARGETS=(direct nginx gateway)
 if [[ -n "$BASE_JAR" ]]; then
-  start_gateway "$BASE_JAR" "$BASE" "$WORK/baseline.log"; BASE_PID=$STARTED_PID
+  start_gateway "$BASE_JAR" "$BASE" "$WORK/baseline.log" "$BASE_MGMT"; BASE_PID=$STARTED_PID
   wait_gateway "$BASE" "$BASE_PID" "$WORK/baseline.log"
   TARGETS=(direct nginx baseline gateway)
 fi
@@ -170,7 +173,7 @@ for kind in completion stream; do
 done
 log "stub, nginx and gateway answer the same bytes"
 if ((SERVE > 0)); then # keep everything up for profiling, then stop
-  echo "SERVING stub-json=$STUB_JSON stub-sse=$STUB_SSE stub-slow=$STUB_SLOW nginx-json=$PROXY_JSON nginx-sse=$PROXY_SSE gateway=$GW gateway-pid=$GW_PID work=$WORK"
+  echo "SERVING stub-json=$STUB_JSON stub-sse=$STUB_SSE stub-slow=$STUB_SLOW nginx-json=$PROXY_JSON nginx-sse=$PROXY_SSE gateway=$GW gateway-management=$GW_MGMT gateway-pid=$GW_PID work=$WORK"
   sleep "$SERVE" & wait $!; exit 0
 fi
 
@@ -223,7 +226,7 @@ if [[ $SKIP_STREAMS == 0 ]]; then
   log "$STREAMS simultaneous streams through the gateway (stub trickles each at $SLOW_RATE B/s)"
   STREAM_LINE=$("$JAVA" "$BENCH/OpenStreams.java" "http://127.0.0.1:$GW/v1/chat/completions" \
       "$BENCH/bodies/slow-stream.json" "$STREAMS" \
-      "http://127.0.0.1:$GW/actuator/metrics/jvm.memory.used?tag=area:heap" "$GW_PID" 180 || true)
+      "http://127.0.0.1:$GW_MGMT/actuator/metrics/jvm.memory.used?tag=area:heap" "$GW_PID" 180 || true)
   printf '%s\n' "$STREAM_LINE" >&2
   STREAM_LINE=$(printf '%s\n' "$STREAM_LINE" | grep -E '^(RESULT|ERRORS)' | sed 's/^RESULT //' | tr '\n' ' ')
 fi

@@ -4,23 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.engines.EngineRegistry;
 import dev.caravan.messaging.BrokerStatus;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 
-/** The API-facing processors and filters. */
+/** The API-facing processors. */
 @Configuration(proxyBeanMethods = false)
 public class ApiConfiguration {
-
-    @Bean
-    FilterRegistrationBean<JsonBodyWithoutContentType> jsonBodyWithoutContentType() {
-        FilterRegistrationBean<JsonBodyWithoutContentType> reg = new FilterRegistrationBean<>(new JsonBodyWithoutContentType());
-        reg.addUrlPatterns("/v1/*", "/tokenize", "/detokenize");
-        reg.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
-        return reg;
-    }
 
     @Bean("listModels")
     ListModels listModels(EngineRegistry registry, ObjectMapper mapper) {

@@ -20,23 +20,6 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(EngineProperties.class)
 public class EnginesConfiguration {
 
-    /**
-     * The client that forwards requests. The request thread sends and then waits for the answer,
-     * so the client's own steps need no pool: with a direct executor they run on the request
-     * thread or on the client's selector thread, which completes the response and wakes the
-     * request thread. A pool would add two thread hand-offs (two wake-ups) to every request. The
-     * body handlers used here (byte array, input stream) never block in a callback.
-     */
-    @Bean
-    HttpClient engineHttpClient(EngineProperties properties) {
-        return HttpClient.newBuilder()
-                // vLLM serves HTTP/1.1; an h2c upgrade attempt would only cost a round trip
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(properties.getEngineClient().getConnectTimeout())
-                .executor(Runnable::run)
-                .build();
-    }
-
     /** Health and metrics scrapes chain asynchronous calls: they keep a pool of their own. */
     @Bean
     HttpClient engineMonitorHttpClient(EngineProperties properties) {

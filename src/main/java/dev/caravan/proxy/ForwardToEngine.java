@@ -9,29 +9,47 @@ import dev.caravan.engines.EngineHealthMonitor;
 import dev.caravan.engines.EngineRegistry;
 import dev.caravan.routing.AdmitRequest;
 import dev.caravan.routing.PlaceRequest;
-import dev.caravan.routing.PlacementReason;
 import dev.caravan.routing.PlacementDecision;
+import dev.caravan.routing.PlacementReason;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Processor;
+import org.apache.camel.support.AsyncProcessorSupport;
 
 /**
  * Sends the placed request to its engine and hands the engine's answer to the client: streamed
- * answers as a relay stream the HTTP binding copies chunk by chunk, others whole. A refused
- * connection or a 5xx before the first byte throws {@link EngineFailureException}, which the
- * route's error handler retries once on another engine; an engine's 4xx goes to the client as is.
+ * answers as a relay stream the HTTP layer writes event by event, others whole. A refused
+ * connection or a 5xx before the first byte fails the exchange with {@link EngineFailureException},
+ * which the route's error handler retries once on another engine; an engine's 4xx goes to the
+ * client as is.
+ *
+ * <p>Asynchronous: the request is written by the Vert.x HTTP client (keep-alive pool per engine)
+ * and the route continues on the client's event loop when the engine answers, so no thread waits
+ * for an engine, however long it takes.
  */
-public class ForwardToEngine implements Processor {
+public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProcessor {
 
     public static final String ENGINE_HEADER = "x-caravan-engine";
     public static final String REASON_HEADER = "x-caravan-placement";
+    /**
+     * Exchange property: the Vert.x context (event loop) of the client's connection, set by the HTTP
+     * layer. The engine request is issued on it, so the engine's answer arrives on the loop that
+     * writes the client's response. Issued from a plain thread instead, requests on a keep-alive
+     * client connection were sometimes never answered (measured with one wrk connection).
+     */
+    public static final String CALLER_CONTEXT_PROPERTY = "caravanVertxContext";
 
     private final HttpClient http;
     private final ObjectMapper mapper;
@@ -39,7 +57,7 @@ public class ForwardToEngine implements Processor {
     private final EngineHealthMonitor monitor;
     private final OutcomeRecorder recorder;
     private final EngineRequestShaper shaper;
-    private final Duration responseTimeout;
+    private final long responseTimeoutMillis;
 
     public ForwardToEngine(HttpClient http, ObjectMapper mapper, EngineRegistry registry, EngineHealthMonitor monitor,
                            OutcomeRecorder recorder, EngineRequestShaper shaper, Duration responseTimeout) {
@@ -49,11 +67,52 @@ public class ForwardToEngine implements Processor {
         this.monitor = monitor;
         this.recorder = recorder;
         this.shaper = shaper;
-        this.responseTimeout = responseTimeout;
+        this.responseTimeoutMillis = responseTimeout.toMillis();
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Call call;
+        try {
+            call = prepare(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        call.engine.requestStarted();
+        AdmitRequest.started(exchange);
+        Context caller = exchange.getProperty(CALLER_CONTEXT_PROPERTY, Context.class);
+        if (caller != null && Vertx.currentContext() != caller) {
+            caller.runOnContext(v -> send(exchange, call, callback));
+        } else {
+            send(exchange, call, callback);
+        }
+        return false;
+    }
+
+    private void send(Exchange exchange, Call call, AsyncCallback callback) {
+        http.request(call.options)
+                .compose(req -> req.send(Buffer.buffer(call.body)))
+                .onComplete(sent -> {
+                    try {
+                        if (sent.failed()) {
+                            throw unreachable(call.engine, sent.cause());
+                        }
+                        answer(exchange, call, sent.result(), callback);
+                    } catch (Exception e) {
+                        exchange.setException(e);
+                        callback.done(false);
+                    }
+                });
+    }
+
+    /** One engine request: everything decided before it is sent. */
+    private record Call(ParsedRequest request, PlacementDecision decision, PlaceRequest step, Engine engine,
+                        RequestOptions options, byte[] body, boolean gatewayAskedForUsage, long start) {
+    }
+
+    private Call prepare(Exchange exchange) {
         ParsedRequest request = exchange.getProperty(ParsedRequest.PROPERTY, ParsedRequest.class);
         GatewayException noEngineLeft = exchange.getProperty(PlaceRequest.FAILOVER_ERROR_PROPERTY, GatewayException.class);
         if (noEngineLeft != null) {
@@ -65,64 +124,71 @@ public class ForwardToEngine implements Processor {
         }
         PlaceRequest step = exchange.getProperty(PlaceRequest.STEP_PROPERTY, PlaceRequest.class);
         Engine engine = decision.engine();
-        String requestId = request.placement().requestId();
-
         EngineRequestShaper.Shaped shaped = shaper.shape(request, engine);
-        HttpRequest.Builder b = HttpRequest.newBuilder(engine.endpoint(request.path()))
-                .timeout(responseTimeout)
-                .header("Content-Type", "application/json")
-                .header("x-request-id", requestId)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(shaped.body()));
-        authorize(b, exchange.getIn(), engine);
+        URI uri = engine.endpoint(request.path());
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(uri.getHost())
+                .setPort(uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80))
+                .setSsl("https".equals(uri.getScheme()))
+                .setURI(uri.getRawPath())
+                // no byte from the engine for this long: the request fails (before the first byte: retried)
+                .setIdleTimeout(responseTimeoutMillis)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("x-request-id", request.placement().requestId());
+        String key = registry.apiKey(engine);
+        String auth = key != null ? "Bearer " + key : exchange.getIn().getHeader("Authorization", String.class);
+        if (auth != null) {
+            options.putHeader("Authorization", auth);
+        }
+        return new Call(request, decision, step, engine, options, shaped.body(), shaped.gatewayAskedForUsage(), System.nanoTime());
+    }
 
-        long start = System.nanoTime();
-        engine.requestStarted();
-        AdmitRequest.started(exchange);
-        Message out = exchange.getMessage();
-        if (request.stream()) {
-            HttpResponse<InputStream> response = send(engine, b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() == 200) {
-                learn(step, request, engine);
-            } else {
-                byte[] error;
-                try (InputStream is = response.body()) {
-                    error = is.readAllBytes();
-                }
-                answerWhole(exchange, request, decision, response, error, start);
-                return;
-            }
-            final PlacementDecision placed = decision;
-            SseRelayStream relay = new SseRelayStream(response.body(), shaped.gatewayAskedForUsage(), mapper,
+    private void answer(Exchange exchange, Call call, HttpClientResponse response, AsyncCallback callback) {
+        if (call.request.stream() && response.statusCode() == 200) {
+            response.pause(); // until the HTTP layer starts writing: nothing may be lost before then
+            learn(call);
+            SseRelayStream relay = new SseRelayStream(response, () -> response.request().reset(),
+                    call.gatewayAskedForUsage, mapper,
                     (responseId, usage, firstByte, end, failed) -> recorder.finished(new RequestOutcome(
-                            request.placement(), placed, engine, 200, responseId, usage.promptTokens(),
+                            call.request.placement(), call.decision, call.engine, 200, responseId, usage.promptTokens(),
                             usage.cachedTokens(), usage.completionTokens(),
-                            firstByte < 0 ? -1 : firstByte - start, end - start, failed)));
-            prepareHeaders(out, requestId, placed);
+                            firstByte < 0 ? -1 : firstByte - call.start, end - call.start, failed)));
+            Message out = exchange.getMessage();
+            prepareHeaders(out, call.request.placement().requestId(), call.decision);
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
             out.setHeader(Exchange.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             out.setHeader("Cache-Control", "no-cache");
             out.setHeader("X-Accel-Buffering", "no");
-            out.setHeader(Exchange.HTTP_CHUNKED, true);
             out.setBody(relay);
-        } else {
-            HttpResponse<byte[]> response = send(engine, b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() == 200) {
-                learn(step, request, engine);
-            }
-            answerWhole(exchange, request, decision, response, response.body(), start);
+            callback.done(false);
+            return;
         }
+        response.body().onComplete(read -> {
+            try {
+                if (read.failed()) {
+                    throw unreachable(call.engine, read.cause());
+                }
+                if (response.statusCode() == 200) {
+                    learn(call);
+                }
+                answerWhole(exchange, call, response, read.result().getBytes());
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            callback.done(false);
+        });
     }
 
     /** The engine took the request: the policy learns where this prompt now lives. */
-    private static void learn(PlaceRequest step, ParsedRequest request, Engine engine) {
-        if (step != null && !request.placement().promptText().isEmpty()) {
-            step.policy().onRouted(request.placement(), engine);
+    private static void learn(Call call) {
+        if (call.step != null && !call.request.placement().promptText().isEmpty()) {
+            call.step.policy().onRouted(call.request.placement(), call.engine);
         }
     }
 
-    private void answerWhole(Exchange exchange, ParsedRequest request, PlacementDecision decision,
-                             HttpResponse<?> response, byte[] body, long start) {
-        Engine engine = decision.engine();
+    private void answerWhole(Exchange exchange, Call call, HttpClientResponse response, byte[] body) {
+        Engine engine = call.engine;
         int status = response.statusCode();
         long end = System.nanoTime();
         if (status >= 500) {
@@ -141,36 +207,20 @@ public class ForwardToEngine implements Processor {
                 // the client still gets exactly what the engine said
             }
         }
-        recorder.finished(new RequestOutcome(request.placement(), decision, engine, status, responseId,
-                usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(), -1, end - start, false));
+        recorder.finished(new RequestOutcome(call.request.placement(), call.decision, engine, status, responseId,
+                usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(), -1, end - call.start, false));
         Message out = exchange.getMessage();
-        prepareHeaders(out, request.placement().requestId(), decision);
+        prepareHeaders(out, call.request.placement().requestId(), call.decision);
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        out.setHeader(Exchange.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
+        String type = response.getHeader("content-type");
+        out.setHeader(Exchange.CONTENT_TYPE, type != null ? type : "application/json");
         out.setBody(body);
     }
 
-    private <T> HttpResponse<T> send(Engine engine, HttpRequest request, HttpResponse.BodyHandler<T> handler)
-            throws InterruptedException {
-        try {
-            return http.send(request, handler);
-        } catch (IOException e) {
-            recorder.abandoned(engine);
-            monitor.reportConnectFailure(engine, e);
-            throw new EngineFailureException(engine, "Engine " + engine.id() + " is unreachable: " + e, e);
-        }
-    }
-
-    private void authorize(HttpRequest.Builder b, Message in, Engine engine) {
-        String key = registry.apiKey(engine);
-        if (key != null) {
-            b.header("Authorization", "Bearer " + key);
-        } else {
-            String auth = in.getHeader("Authorization", String.class);
-            if (auth != null) {
-                b.header("Authorization", auth);
-            }
-        }
+    private EngineFailureException unreachable(Engine engine, Throwable cause) {
+        recorder.abandoned(engine);
+        monitor.reportConnectFailure(engine, cause);
+        return new EngineFailureException(engine, "Engine " + engine.id() + " is unreachable: " + cause, cause);
     }
 
     /** Only what the client should see: request headers and Camel internals never go back. */

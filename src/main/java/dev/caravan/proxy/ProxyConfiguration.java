@@ -15,7 +15,10 @@ import dev.caravan.routing.PlaceRequest;
 import dev.caravan.routing.PlacementPolicy;
 import dev.caravan.routing.VllmPriorityMapping;
 import org.springframework.beans.factory.annotation.Qualifier;
-import java.net.http.HttpClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -41,6 +44,24 @@ public class ProxyConfiguration {
     @Bean
     OutcomeRecorder outcomeRecorder(List<RequestOutcomeListener> listeners, AdmissionQueue admission) {
         return new OutcomeRecorder(listeners, admission::capacityFreed);
+    }
+
+    /**
+     * The client that forwards requests, on the API server's event loops: a keep-alive pool per
+     * engine (host and port), no pipelining (a slow answer must not hold up the next request on the
+     * connection), as many connections per engine as there are open requests to it, up to
+     * {@code caravan.engine-client.max-connections-per-engine}.
+     */
+    @Bean(destroyMethod = "close")
+    HttpClient engineHttpClient(Vertx vertx, EngineProperties properties,
+            @Value("${caravan.engine-client.max-connections-per-engine:10000}") int maxConnections) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) properties.getEngineClient().getConnectTimeout().toMillis())
+                .setKeepAliveTimeout(60);
+        return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
     }
 
     @Bean("forwardToEngine")

@@ -2,8 +2,11 @@ package dev.caravan.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -17,8 +20,13 @@ import java.util.Arrays;
  * way vLLM ends a failed stream: a stream that has started is never retried. Closing this stream
  * (the client went away, or the copy finished) closes the engine connection, which cancels the
  * request on the engine.
+ *
+ * <p>A Vert.x {@link ReadStream}: the engine's response pushes buffers in on its event loop, events
+ * go out as soon as they are complete, and pausing this stream pauses the engine connection
+ * (back-pressure from a slow client). Mid-stream failures never reach {@link #exceptionHandler}:
+ * they become the error event.
  */
-public final class SseRelayStream extends InputStream {
+public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
 
     /** What the relay learned, handed over exactly once when the stream closes. */
     public interface Completion {
@@ -28,7 +36,8 @@ public final class SseRelayStream extends InputStream {
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
 
-    private final InputStream upstream;
+    private final ReadStream<Buffer> upstream;
+    private final Runnable cancelUpstream;
     private final boolean dropUsageOnlyChunk;
     private final ObjectMapper mapper;
     private final Completion completion;
@@ -36,82 +45,83 @@ public final class SseRelayStream extends InputStream {
     private byte[] pending = new byte[8192];
     private int pendingLen;
     private byte[] out = new byte[8192];
-    private int outPos;
     private int outLen;
-    private final byte[] readBuf = new byte[8192];
 
-    private boolean upstreamEnded;
+    private Handler<Buffer> dataHandler;
+    private Handler<Void> endHandler;
     private boolean sawDone;
     private boolean failedMidStream;
-    private boolean closed;
+    private boolean completed;
     private long firstByteNanos = -1;
     private String responseId;
     private UsageReport usage = UsageReport.NONE;
 
-    public SseRelayStream(InputStream upstream, boolean dropUsageOnlyChunk, ObjectMapper mapper, Completion completion) {
+    /**
+     * @param upstream       the engine's response body, paused until a handler is set here
+     * @param cancelUpstream closes the engine connection (the client went away)
+     */
+    public SseRelayStream(ReadStream<Buffer> upstream, Runnable cancelUpstream, boolean dropUsageOnlyChunk,
+                          ObjectMapper mapper, Completion completion) {
         this.upstream = upstream;
+        this.cancelUpstream = cancelUpstream;
         this.dropUsageOnlyChunk = dropUsageOnlyChunk;
         this.mapper = mapper;
         this.completion = completion;
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+    public SseRelayStream handler(Handler<Buffer> handler) {
+        this.dataHandler = handler;
+        if (handler == null) {
+            upstream.handler(null);
+            return this;
+        }
+        upstream.exceptionHandler(e -> upstreamEnded(true));
+        upstream.endHandler(v -> upstreamEnded(false));
+        upstream.handler(this::upstreamData);
+        upstream.resume();
+        return this;
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-            return 0;
-        }
-        while (outPos == outLen) {
-            if (upstreamEnded || closed) {
-                return -1;
-            }
-            outPos = 0;
-            outLen = 0;
-            fill();
-        }
-        int n = Math.min(len, outLen - outPos);
-        System.arraycopy(out, outPos, b, off, n);
-        outPos += n;
-        return n;
+    public SseRelayStream endHandler(Handler<Void> handler) {
+        this.endHandler = handler;
+        return this;
     }
 
     @Override
-    public int available() {
-        return outLen - outPos;
+    public SseRelayStream exceptionHandler(Handler<Throwable> handler) {
+        return this; // failures become the error event, see the class comment
     }
 
-    private void fill() {
-        int n;
-        try {
-            n = upstream.read(readBuf);
-        } catch (IOException e) {
-            n = -1;
-            failedMidStream = !sawDone;
-        }
-        if (n < 0) {
-            upstreamEnded = true;
-            if (pendingLen > 0) {
-                emitEvent(0, pendingLen); // a last event without its blank line
-                pendingLen = 0;
-            }
-            if (!sawDone) {
-                failedMidStream = true;
-                appendOut(errorEvent());
-                appendOut("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
-            }
+    @Override
+    public SseRelayStream pause() {
+        upstream.pause();
+        return this;
+    }
+
+    @Override
+    public SseRelayStream resume() {
+        upstream.resume();
+        return this;
+    }
+
+    @Override
+    public SseRelayStream fetch(long amount) {
+        upstream.fetch(amount);
+        return this;
+    }
+
+    private void upstreamData(Buffer chunk) {
+        int n = chunk.length();
+        if (n == 0) {
             return;
         }
-        if (firstByteNanos < 0 && n > 0) {
+        if (firstByteNanos < 0) {
             firstByteNanos = System.nanoTime();
         }
         ensurePending(n);
-        System.arraycopy(readBuf, 0, pending, pendingLen, n);
+        chunk.getBytes(0, n, pending, pendingLen);
         pendingLen += n;
         int start = 0;
         for (int i = Math.max(0, pendingLen - n - 1); i + 1 < pendingLen; i++) {
@@ -124,6 +134,43 @@ public final class SseRelayStream extends InputStream {
         if (start > 0) {
             System.arraycopy(pending, start, pending, 0, pendingLen - start);
             pendingLen -= start;
+        }
+        deliver();
+    }
+
+    private void upstreamEnded(boolean failed) {
+        if (completed) {
+            return;
+        }
+        if (failed) {
+            failedMidStream = !sawDone;
+        }
+        if (pendingLen > 0) {
+            emitEvent(0, pendingLen); // a last event without its blank line
+            pendingLen = 0;
+        }
+        if (!sawDone) {
+            failedMidStream = true;
+            appendOut(errorEvent());
+            appendOut("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        deliver();
+        complete();
+        Handler<Void> end = endHandler;
+        if (end != null) {
+            end.handle(null);
+        }
+    }
+
+    private void deliver() {
+        if (outLen == 0) {
+            return;
+        }
+        Buffer buffer = Buffer.buffer(outLen).appendBytes(out, 0, outLen);
+        outLen = 0;
+        Handler<Buffer> handler = dataHandler;
+        if (handler != null) {
+            handler.handle(buffer);
         }
     }
 
@@ -222,15 +269,18 @@ public final class SseRelayStream extends InputStream {
         return -1;
     }
 
+    /** The client went away (or the copy finished): stop reading from the engine, which cancels the request there. */
     @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
+    public void close() {
+        if (!completed) {
+            cancelUpstream.run();
+            complete();
         }
-        closed = true;
-        try {
-            upstream.close();
-        } finally {
+    }
+
+    private void complete() {
+        if (!completed) {
+            completed = true;
             completion.completed(responseId, usage, firstByteNanos, System.nanoTime(), failedMidStream);
         }
     }

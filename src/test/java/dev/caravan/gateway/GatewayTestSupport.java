@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -26,8 +27,12 @@ public abstract class GatewayTestSupport {
 
     public static final String MODEL = "meta-llama/Llama-3.1-8B-Instruct";
 
+    /** The API port (Vert.x). */
     @LocalServerPort
     protected int port;
+    /** The management port (servlet container): actuator, Prometheus, Hawtio, Jolokia. */
+    @LocalManagementPort
+    protected int managementPort;
     @Autowired
     protected EmbeddedSimulatedEngines simulated;
     @Autowired
@@ -73,6 +78,12 @@ public abstract class GatewayTestSupport {
     protected HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET on the management port. */
+    protected HttpResponse<String> getManagement(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     protected JsonNode json(HttpResponse<String> r) throws Exception {

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.boot.test.context.SpringBootTest;
 
@@ -127,7 +126,7 @@ class WorkflowLimitsEndToEndTest extends GatewayTestSupport {
     }
 
     private String homeVia(ConfigurableApplicationContext ctx, String workflow) throws Exception {
-        int p = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+        String p = ctx.getEnvironment().getProperty("local.server.port"); // the API port
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(java.net.URI.create(
                         "http://localhost:" + p + "/v1/chat/completions")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request("hi", 1, wf(workflow, "a")))).build(),

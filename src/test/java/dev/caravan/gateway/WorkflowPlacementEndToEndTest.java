@@ -192,7 +192,7 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
     @Test
     void prometheusShowsRoutingAndWorkflowMetrics() throws Exception {
         post("/v1/chat/completions", request("metrics please", 1, wf("metrics-wf", "a")));
-        String prom = get("/actuator/prometheus").body();
+        String prom = getManagement("/actuator/prometheus").body();
         assertThat(prom).contains("caravan_requests_total{", "caravan_engine_healthy{", "caravan_cached_tokens_total",
                 "vllm_workflow_requests_total{agent_id=\"a\",workflow_id=\"metrics-wf\"}", "vllm_active_workflows",
                 "caravan_admission_queue_size");

@@ -74,7 +74,7 @@ class LeaseExpiryAndDeadLetterTest extends MessagingTestSupport {
 
     /** The depth gauge as the actuator serves it. */
     private double gauge(String queue) {
-        HttpResponse<String> response = get("/actuator/metrics/caravan.messaging.queue.depth?tag=queue:" + queue);
+        HttpResponse<String> response = getManagement("/actuator/metrics/caravan.messaging.queue.depth?tag=queue:" + queue);
         assertThat(response.statusCode()).isEqualTo(200);
         return json(response).get("measurements").get(0).get("value").asDouble();
     }

@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -50,6 +51,8 @@ abstract class MessagingTestSupport {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
     @Autowired
     ObjectMapper mapper;
 
@@ -91,6 +94,11 @@ abstract class MessagingTestSupport {
             throw new AssertionError("poll answered " + response.statusCode() + ": " + response.body());
         }
         return json(response);
+    }
+
+    /** GET on the management port (actuator). */
+    HttpResponse<String> getManagement(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET().build());
     }
 
     URI uri(String path) {

@@ -1,0 +1,116 @@
+package dev.caravan.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.ConfigurableWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * One port per concern. The API ({@code server.port}, default 8080) is served by Camel's Vert.x
+ * platform-http engine: an event loop parses HTTP and writes responses, no servlet container and no
+ * Spring MVC dispatch on the request path. Spring Boot's servlet container serves only the
+ * management port ({@code management.server.port}, default 8081): actuator, Prometheus, Hawtio,
+ * Jolokia. See docs/architecture.md, "Threads", for why.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ApiServerConfiguration {
+
+    /** The Vert.x instance of the API server and of the engine client (one set of event loops for both). */
+    @Bean(destroyMethod = "close")
+    Vertx vertx(@Value("${caravan.http.event-loops:0}") int eventLoops) {
+        VertxOptions options = new VertxOptions();
+        if (eventLoops > 0) {
+            options.setEventLoopPoolSize(eventLoops);
+        }
+        return Vertx.vertx(options);
+    }
+
+    @Bean
+    VertxPlatformHttpServerConfiguration apiServerSettings(@Value("${server.port:8080}") int port,
+            @Value("${server.address:0.0.0.0}") String host, @Value("${caravan.max-body-size:10MB}") DataSize maxBody) {
+        VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
+        config.setBindPort(port);
+        config.setBindHost(host);
+        // Vert.x answers 413 itself (OpenAiErrorHandler) before buffering more than this.
+        config.setMaxBodySize(maxBody.toBytes());
+        config.getBodyHandler().setHandleFileUploads(false);
+        return config;
+    }
+
+    @Bean
+    CaravanApiServer apiServer(VertxPlatformHttpServerConfiguration config, Vertx vertx, ObjectMapper mapper,
+            ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody) {
+        CaravanApiServer server = new CaravanApiServer(config, new JsonBodyWithoutContentType(),
+                new OpenAiErrorHandler(mapper, maxBody.toBytes()), port -> publishPort(environment, port));
+        server.setVertx(vertx);
+        return server;
+    }
+
+    /**
+     * The engine platform-http routes use (Camel looks it up by this name). Routes start on Spring's task executor
+     * ({@code spring.task.execution.*}, virtual threads on Java 21+), which may block; the engine
+     * call itself is asynchronous.
+     */
+    @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
+    PlatformHttpEngine platformHttpEngine(@Qualifier("applicationTaskExecutor") Executor routeExecutor) {
+        return new CaravanPlatformHttpEngine(routeExecutor);
+    }
+
+    /**
+     * Opens the API port once, at whichever comes first: the Camel context starting (its routes
+     * register on the server's router, so the server must be up before them) or the Spring context
+     * finishing its refresh (so {@code local.server.port} is known before anyone asks: tests inject
+     * it before their Camel context starts). Until the routes are started the port answers 404.
+     * Added to the Camel context as a service, so that Camel's lookups of "the platform-http
+     * server" find it and it stops with the context.
+     */
+    @Bean
+    ApiServerStarter apiServerStarter(CaravanApiServer server, BeanFactory beans) {
+        return new ApiServerStarter(server, beans);
+    }
+
+    /**
+     * The servlet container serves the management port only. The management child context runs
+     * its own container on {@code management.server.port}; the main one must not listen at all,
+     * since its port ({@code server.port}) belongs to the API server. A negative port makes Spring
+     * Boot create the container without opening a connector.
+     */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableWebServerFactory> noServletContainerOnApiPort(ConfigurableEnvironment environment) {
+        String management = environment.getProperty("management.server.port");
+        String api = environment.getProperty("server.port", "8080");
+        if (management == null || (!"0".equals(management) && management.equals(api))) {
+            throw new IllegalStateException("management.server.port must be set and differ from server.port ("
+                    + api + "): the API port is served by Vert.x, actuator and Hawtio by the servlet container");
+        }
+        return factory -> factory.setPort(-1);
+    }
+
+    /** {@code local.server.port} is the API port, as with any Spring Boot web server (tests read it). */
+    private static void publishPort(ConfigurableEnvironment environment, int port) {
+        PropertySource<?> existing = environment.getPropertySources().get("server.ports");
+        if (existing instanceof MapPropertySource map) {
+            map.getSource().put("local.server.port", port);
+        } else {
+            Map<String, Object> ports = new HashMap<>();
+            ports.put("local.server.port", port);
+            environment.getPropertySources().addFirst(new MapPropertySource("server.ports", ports));
+        }
+    }
+}

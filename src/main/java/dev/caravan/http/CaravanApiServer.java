@@ -1,0 +1,71 @@
+package dev.caravan.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.lang.reflect.Field;
+import java.util.function.IntConsumer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+
+/**
+ * Camel's Vert.x platform-http server on the API port, with what the API adds before any route:
+ * JSON bodies sent as forms are relabelled, and the server's own answers (404, 405, 413, 400) are
+ * OpenAI error bodies. Tells {@code onListening} the port it bound (the actual one when
+ * configured with port 0).
+ */
+final class CaravanApiServer extends VertxPlatformHttpServer {
+
+    private static final String[] JSON_PATHS = {"/v1/*", "/tokenize", "/detokenize"};
+
+    private final VertxPlatformHttpServerConfiguration configuration;
+    private final Handler<RoutingContext> jsonBodies;
+    private final Handler<RoutingContext> errors;
+    private final IntConsumer onListening;
+
+    CaravanApiServer(VertxPlatformHttpServerConfiguration configuration, Handler<RoutingContext> jsonBodies,
+                     Handler<RoutingContext> errors, IntConsumer onListening) {
+        super(configuration);
+        this.configuration = configuration;
+        this.jsonBodies = jsonBodies;
+        this.errors = errors;
+        this.onListening = onListening;
+    }
+
+    @Override
+    protected void initializeServer() {
+        super.initializeServer();
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
+                VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort()));
+        for (String path : JSON_PATHS) {
+            router.route(path).order(-1).handler(jsonBodies);
+        }
+        Router root = rootRouter();
+        for (int status : new int[] {400, 404, 405, 413, 500}) {
+            root.errorHandler(status, errors);
+        }
+    }
+
+    /**
+     * The server's root router, which mounts the routes' router at the configured path. Error
+     * handlers must sit there: when no route matches, Vert.x answers 404/405 with the root
+     * router's handlers, never the mounted router's. Camel keeps the root router in a private
+     * field with no accessor, hence reflection (ApiPortErrorsTest fails if a Camel upgrade moves it).
+     */
+    private Router rootRouter() {
+        try {
+            Field field = VertxPlatformHttpServer.class.getDeclaredField("router");
+            field.setAccessible(true);
+            return (Router) field.get(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Camel's VertxPlatformHttpServer no longer keeps its root router in 'router'", e);
+        }
+    }
+
+    @Override
+    protected void startServer() throws Exception {
+        super.startServer();
+        onListening.accept(getServer().actualPort());
+    }
+}

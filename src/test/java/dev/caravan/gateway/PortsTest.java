@@ -1,0 +1,78 @@
+package dev.caravan.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * One port per concern: the API port (Vert.x) serves the routes and answers everything else in
+ * OpenAI format; the management port (servlet container) serves actuator, Prometheus and Hawtio.
+ * Same context as {@link WorkflowPlacementEndToEndTest}.
+ */
+@CamelSpringBootTest
+@AutoConfigureObservability // metrics export (the Prometheus endpoint) is off in tests without it
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "caravan.simulator.engines=4",
+        "caravan.simulator.options.time-scale=0.2",
+        "caravan.engine-client.scrape-interval=200ms"})
+class PortsTest extends GatewayTestSupport {
+
+    @Test
+    void theTwoPortsDiffer() {
+        assertThat(port).isPositive();
+        assertThat(managementPort).isPositive().isNotEqualTo(port);
+    }
+
+    @Test
+    void managementPortServesPrometheusHawtioAndJolokia() throws Exception {
+        HttpResponse<String> prom = getManagement("/actuator/prometheus");
+        assertThat(prom.statusCode()).isEqualTo(200);
+        assertThat(prom.body()).contains("caravan_engine_healthy{", "jvm_memory_used_bytes");
+        assertThat(getManagement("/actuator/health").statusCode()).isEqualTo(200);
+        HttpResponse<String> hawtio = getManagement("/actuator/hawtio/");
+        assertThat(hawtio.statusCode()).isEqualTo(200);
+        assertThat(hawtio.body()).containsIgnoringCase("hawtio");
+        assertThat(getManagement("/actuator/jolokia/version").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void apiPortServesNoActuatorAndAnswersUnknownPathsInOpenAiFormat() throws Exception {
+        for (String path : new String[] {"/actuator/prometheus", "/actuator/hawtio/", "/no/such/path", "/v1/nope"}) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("application/json");
+            JsonNode error = json(r).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("not_found");
+            assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error.get("message").asText()).contains(path);
+        }
+    }
+
+    @Test
+    void wrongMethodIs405InOpenAiFormat() throws Exception {
+        for (String method : new String[] {"GET", "DELETE", "PUT"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(method).isEqualTo(405);
+            assertThat(json(r).get("error").get("code").asText()).isEqualTo("method_not_allowed");
+        }
+        HttpResponse<String> post = post("/v1/models", "{}");
+        assertThat(post.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void managementPortDoesNotServeTheApi() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/v1/models"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+    }
+}
