@@ -31,6 +31,7 @@ final class GatewayUnderTest implements AutoCloseable {
                                   Map<String, String> extra) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("server.port", "0");
+        p.put("management.server.port", "0");
         p.put("server.shutdown", "immediate");
         p.put("spring.main.banner-mode", "off");
         p.put("spring.jmx.enabled", "false");
