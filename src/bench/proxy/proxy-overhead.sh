@@ -281,4 +281,8 @@ errs() { col "$1" "$2" "$3" 9 | awk '{s+=$1} END {print s+0}'; }
 } > "$WORK/summary.md"
 mkdir -p "$(dirname "$OUT")"
 cp "$WORK/summary.md" "$OUT"
+if [[ "$GATEWAY_ERRORS" != 0 ]]; then # keep what the gateway complained about (the work directory goes)
+  grep -A12 ' ERROR ' "$WORK/gateway.log" > "${OUT%.md}-gateway-errors.log" || true
+  log "gateway ERROR lines with context: ${OUT%.md}-gateway-errors.log"
+fi
 cat "$OUT"

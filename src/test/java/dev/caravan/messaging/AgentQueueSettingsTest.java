@@ -25,4 +25,14 @@ class AgentQueueSettingsTest extends MessagingTestSupport {
         assertThat(agent.getDeadLetterAddress().toString()).isEqualTo(MessagingMetrics.DLQ);
         assertThat(agent.getExpiryAddress().toString()).isEqualTo(MessagingMetrics.EXPIRY);
     }
+
+    @Test
+    void theJournalSyncsEveryDurableSendAfterAtMostHalfAMillisecondWhateverItsType() {
+        var config = broker.getActiveMQServer().getConfiguration();
+        // ASYNCIO falls back to NIO without libaio; the short gathering window must survive that.
+        assertThat(config.getJournalBufferTimeout_NIO()).isEqualTo(500_000);
+        assertThat(config.getJournalBufferTimeout_AIO()).isEqualTo(500_000);
+        assertThat(config.isJournalSyncNonTransactional()).isTrue();
+        assertThat(config.isJournalDatasync()).isTrue();
+    }
 }
