@@ -45,7 +45,7 @@ public class InboxMessageView {
         node.set("payload", payload(message));
         long millis = message.propertyExists(MessageProperties.TIMESTAMP)
                 ? message.getLongProperty(MessageProperties.TIMESTAMP) : message.getJMSTimestamp();
-        node.put("timestamp", millis / 1000.0);
+        node.put("timestamp", java.math.BigDecimal.valueOf(millis, 3)); // plain epoch seconds, as the send answer
         node.put("correlation_id", message.getJMSCorrelationID());
         node.put("reply_to", message.getStringProperty(MessageProperties.REPLY_TO));
         if (message.propertyExists("JMSXDeliveryCount")) {

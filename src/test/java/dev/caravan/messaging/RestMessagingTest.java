@@ -177,7 +177,10 @@ class RestMessagingTest extends MessagingTestSupport {
         assertThat(receipt.get("message_id").asText()).isNotBlank();
         assertThat(receipt.get("timestamp").asDouble()).isGreaterThan(1.7e9);
 
-        JsonNode inbox = poll(wf, "coder", "?timeout=2");
+        HttpResponse<String> raw = get("/v1/workflows/" + wf + "/agents/coder/messages?timeout=2");
+        // epoch seconds as plain decimals (1796050937.840), as the send answer gives them, not 1.79605093784E9
+        assertThat(raw.body()).containsPattern("\"timestamp\":\\d{10}\\.\\d{3}[,}]");
+        JsonNode inbox = json(raw);
         assertThat(inbox.get("count").asInt()).isEqualTo(1);
         assertThat(inbox.get("has_more").asBoolean()).isFalse();
         JsonNode m = inbox.get("messages").get(0);
