@@ -52,12 +52,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private final int broadcastK;
     private final double homeEpsilon;
 
-    public WorkflowAwarePlacement(WorkflowRegistry registry, PrefixIndex index, LineageTracker lineage,
-                                  LoadScore score, RendezvousHome rendezvous, SpillHysteresis hysteresis,
-                                  int broadcastK) {
-        this(registry, index, lineage, score, rendezvous, hysteresis, broadcastK, 0.0);
-    }
-
     /**
      * @param homeEpsilon slack of the bound on workflows homed per engine when a new home is chosen
      *                    ({@link RendezvousHome#chooseHome}); negative turns that bound off, so every
