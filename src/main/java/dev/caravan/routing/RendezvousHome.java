@@ -48,6 +48,11 @@ public final class RendezvousHome {
         return h;
     }
 
+    /** Whether {@code e} with weight {@code w} ranks above {@code best}: higher weight, then lower id. */
+    private static boolean ranksAbove(Engine e, long w, Engine best, long bestW) {
+        return Long.compareUnsigned(w, bestW) > 0 || (w == bestW && e.id().compareTo(best.id()) < 0);
+    }
+
     /** Rendezvous weight of {@code engine} for {@code keyHash}; higher ranks first. */
     public long weight(long keyHash, Engine engine) {
         return Hashing.weight(keyHash, engineHash(engine));
@@ -60,7 +65,7 @@ public final class RendezvousHome {
         for (int i = 0, n = candidates.size(); i < n; i++) {
             Engine e = candidates.get(i);
             long w = weight(keyHash, e);
-            if (best == null || Long.compareUnsigned(w, bestW) > 0 || (w == bestW && e.id().compareTo(best.id()) < 0)) {
+            if (best == null || ranksAbove(e, w, best, bestW)) {
                 best = e;
                 bestW = w;
             }
@@ -90,7 +95,7 @@ public final class RendezvousHome {
             Engine e = candidates.get(i);
             if (e == skip || overloaded(e.load(), total, n)) continue;
             long w = weight(keyHash, e);
-            if (best == null || Long.compareUnsigned(w, bestW) > 0 || (w == bestW && e.id().compareTo(best.id()) < 0)) {
+            if (best == null || ranksAbove(e, w, best, bestW)) {
                 best = e;
                 bestW = w;
             }
@@ -140,8 +145,7 @@ public final class RendezvousHome {
             // Within the home bound, an engine within the load bound beats one beyond it; then the least
             // loaded wins; then the rendezvous rank.
             if (best == null || (!over && bestOver) || (over == bestOver && (load < bestLoad
-                    || (load == bestLoad && (Long.compareUnsigned(w, bestW) > 0
-                    || (w == bestW && e.id().compareTo(best.id()) < 0)))))) {
+                    || (load == bestLoad && ranksAbove(e, w, best, bestW))))) {
                 best = e;
                 bestW = w;
                 bestLoad = load;
