@@ -76,7 +76,9 @@ public class AgentInbox {
             poll = connection.borrowPollSession();
             ClientSession core = poll.session().getCoreSession();
             List<ObjectNode> out = new ArrayList<>();
-            try (ClientConsumer consumer = core.createConsumer(SimpleString.of(queue))) {
+            try (ClientConsumer consumer = properties.getPollWindowBytes() > 0 && request.maxMessages() > 1
+                    ? core.createConsumer(SimpleString.of(queue), null, properties.getPollWindowBytes(), -1, false)
+                    : core.createConsumer(SimpleString.of(queue))) {
                 ClientMessage message = request.timeoutMillis() > 0
                         ? consumer.receive(request.timeoutMillis()) : consumer.receiveImmediate();
                 while (message != null) {

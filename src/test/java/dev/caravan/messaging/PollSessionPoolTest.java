@@ -43,6 +43,29 @@ class PollSessionPoolTest extends MessagingTestSupport {
     }
 
     @Test
+    void messagesPushedAheadToAPollAndNotTakenComeBackInOrderAndAreNotCountedAsDelivered() {
+        String wf = newWorkflow();
+        int count = 3 * MAX_DELIVERY_ATTEMPTS + 1;
+        for (int i = 1; i <= count; i++) {
+            sendMessage(wf, "{\"source_agent\":\"a\",\"target_agent\":\"one-by-one\",\"payload\":" + i + "}");
+        }
+        // Each poll takes one message; the broker pushes all the others ahead to its consumer, which
+        // hands them back when it closes. Counted as deliveries, they would be dead-lettered after
+        // MAX_DELIVERY_ATTEMPTS polls.
+        for (int i = 1; i <= count; i++) {
+            JsonNode page = poll(wf, "one-by-one", "?timeout=2&max_messages=1");
+            assertThat(page.get("count").asInt()).isEqualTo(1);
+            assertThat(page.get("messages").get(0).get("payload").asInt()).isEqualTo(i);
+            assertThat(page.get("messages").get(0).get("delivery_count").asInt()).isEqualTo(1);
+            assertThat(page.get("has_more").asBoolean()).isEqualTo(i < count);
+        }
+        BrokerAdmin.QueueInfo queue = broker.queue(AgentAddresses.queue(wf, "one-by-one")).orElseThrow();
+        assertThat(queue.messageCount()).isZero();
+        assertThat(queue.messagesAcknowledged()).isEqualTo(count);
+        assertThat(queue.messagesKilled()).as("dead-lettered").isZero();
+    }
+
+    @Test
     void sessionOfAFailedPollIsClosedAndItsMessagesComeBack() throws Exception {
         String wf = newWorkflow();
         sendMessage(wf, "{\"source_agent\":\"a\",\"target_agent\":\"failing\",\"payload\":\"kept\"}");
