@@ -21,6 +21,8 @@ public class CompletionRequestParser implements Processor {
 
     /** Exchange property set by the route: the engine path this endpoint forwards to. */
     public static final String ENDPOINT_PROPERTY = "caravanEndpoint";
+    /** Whether the request carries workflow_metadata (routes/openai.camel.yaml branches on it). */
+    public static final String WORKFLOW_REQUEST_PROPERTY = "caravanWorkflowRequest";
     public static final String REQUEST_ID_HEADER = "x-request-id";
 
     private static final Set<String> STRATEGIES = Set.of("auto", "broadcast", "selective", "none");
@@ -57,6 +59,8 @@ public class CompletionRequestParser implements Processor {
         String session = exchange.getIn().getHeader(sessionHeader, String.class);
         PlacementRequest placement = new PlacementRequest(requestId, model, prompt, workflow, session, Set.of());
         exchange.setProperty(ParsedRequest.PROPERTY, new ParsedRequest(path, body, stream, placement, raw));
+        // What the route's content-based routing reads: a plain property, not an OGNL call per request.
+        exchange.setProperty(WORKFLOW_REQUEST_PROPERTY, workflow != null);
     }
 
     ObjectNode parseObject(byte[] raw) {

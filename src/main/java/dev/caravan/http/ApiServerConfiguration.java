@@ -69,7 +69,16 @@ public class ApiServerConfiguration {
      */
     @Bean(PlatformHttpConstants.PLATFORM_HTTP_ENGINE_NAME)
     PlatformHttpEngine platformHttpEngine(@Qualifier("applicationTaskExecutor") Executor routeExecutor) {
-        return new CaravanPlatformHttpEngine(routeExecutor);
+        return CaravanPlatformHttpEngine.onExecutor(routeExecutor);
+    }
+
+    /**
+     * The engine for routes none of whose steps block (the completion routes choose it with
+     * {@code platformHttpEngine: "#eventLoopHttpEngine"}): they run on the connection's event loop.
+     */
+    @Bean("eventLoopHttpEngine")
+    PlatformHttpEngine eventLoopHttpEngine(@Qualifier("applicationTaskExecutor") Executor blockingExecutor) {
+        return CaravanPlatformHttpEngine.onEventLoop(blockingExecutor);
     }
 
     /**

@@ -25,12 +25,14 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
  * writes, so server-sent events would arrive in batches. Here the route runs asynchronously: it
  * starts on the request executor (route steps may block: admission waits, JMS sends, long polls),
  * an asynchronous step (the engine call) releases that thread, and the response is written when
- * the route calls back, by {@link ExchangeResponseWriter}, event by event for streams.
+ * the route calls back, by {@link ExchangeResponseWriter}, event by event for streams. Routes whose
+ * steps never block run on the connection's event loop instead (no route executor given).
  *
  * <p>Route registration, path parameters, body handling and header mapping are Camel's.
  */
 final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
 
+    /** Where routes start; null: on the connection's event loop. */
     private final Executor routeExecutor;
     private final ExchangeResponseWriter writer;
 
@@ -61,6 +63,10 @@ final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
             Buffer body = ctx.body().buffer();
             exchange.getIn().setBody(body == null ? null : body.getBytes());
             exchange.setProperty(ForwardToEngine.CALLER_CONTEXT_PROPERTY, connection);
+            if (routeExecutor == null) {
+                route(exchange, ctx, connection);
+                return;
+            }
             try {
                 routeExecutor.execute(() -> route(exchange, ctx, connection));
             } catch (RejectedExecutionException e) {

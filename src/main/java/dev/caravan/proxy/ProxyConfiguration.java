@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -95,7 +96,8 @@ public class ProxyConfiguration {
     }
 
     @Bean("admitRequest")
-    AdmitRequest admitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load) {
-        return new AdmitRequest(registry, queue, load);
+    AdmitRequest admitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load,
+                              @Qualifier("applicationTaskExecutor") Executor waitExecutor) {
+        return new AdmitRequest(registry, queue, load, waitExecutor);
     }
 }

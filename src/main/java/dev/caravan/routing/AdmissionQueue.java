@@ -118,6 +118,14 @@ public final class AdmissionQueue {
         return acquire(request, () -> freeSlots.getAsInt() > reserved.get(), maxWait);
     }
 
+    /**
+     * Admits the request at once when its candidate engines have an unclaimed slot and nobody waits;
+     * null when it would have to wait ({@link #acquireSlot} then waits). Never blocks.
+     */
+    public Permit tryAcquireSlot(IntSupplier freeSlots) {
+        return size == 0 && freeSlots.getAsInt() > reserved.get() ? reservedPermit(false, 0) : null;
+    }
+
     /** Admitted requests not yet started on an engine. */
     public int reserved() { return reserved.get(); }
 

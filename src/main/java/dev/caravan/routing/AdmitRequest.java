@@ -2,16 +2,25 @@ package dev.caravan.routing;
 
 import dev.caravan.api.ParsedRequest;
 import dev.caravan.engines.EngineRegistry;
+import io.vertx.core.Context;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * The admission step: when every engine that could serve the request is saturated, the request
  * waits in the gateway's bounded priority queue (highest workflow priority first, fair between
  * workflows) instead of piling onto an engine; a full queue or a long wait answers 429.
+ *
+ * <p>Asynchronous, so that the completion routes can run on the connection's event loop: a request
+ * that finds a free slot passes at once on the calling thread; one that has to wait waits on a
+ * request-executor thread when it arrived on an event loop (an event loop must never block), and
+ * the route continues from there.
  */
-public class AdmitRequest implements Processor {
+public class AdmitRequest extends AsyncProcessorSupport {
 
     public static final String QUEUED_PROPERTY = "caravanQueued";
     static final String PERMIT_PROPERTY = "caravanAdmissionPermit";
@@ -19,25 +28,62 @@ public class AdmitRequest implements Processor {
     private final EngineRegistry registry;
     private final AdmissionQueue queue;
     private final LoadScore load;
+    private final Executor waitExecutor;
 
-    public AdmitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load) {
+    /** @param waitExecutor where a request that arrived on an event loop waits for admission */
+    public AdmitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load, Executor waitExecutor) {
         this.registry = registry;
         this.queue = queue;
         this.load = load;
+        this.waitExecutor = waitExecutor;
     }
 
     @Override
-    public void process(Exchange exchange) {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
         ParsedRequest request = exchange.getProperty(ParsedRequest.PROPERTY, ParsedRequest.class);
         PlacementRequest p = request.placement();
         if (registry.candidates(p.model(), p.excluded()).isEmpty()) {
-            return; // nothing to wait for: placement answers 404 or 503
+            callback.done(true);
+            return true; // nothing to wait for: placement answers 404 or 503
         }
-        AdmissionQueue.Permit permit = queue.acquireSlot(p,
-                () -> load.freeSlots(registry.candidates(p.model(), p.excluded())), null);
-        if (permit.queued()) {
-            exchange.setProperty(QUEUED_PROPERTY, Boolean.TRUE);
+        AdmissionQueue.Permit permit = queue.tryAcquireSlot(() -> load.freeSlots(registry.candidates(p.model(), p.excluded())));
+        if (permit != null) {
+            admitted(exchange, permit);
+            callback.done(true);
+            return true;
         }
+        if (!Context.isOnEventLoopThread()) {
+            waitForSlot(exchange, p);
+            callback.done(true);
+            return true;
+        }
+        try {
+            waitExecutor.execute(() -> {
+                waitForSlot(exchange, p);
+                callback.done(false);
+            });
+        } catch (RejectedExecutionException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        return false;
+    }
+
+    private void waitForSlot(Exchange exchange, PlacementRequest p) {
+        try {
+            AdmissionQueue.Permit permit = queue.acquireSlot(p,
+                    () -> load.freeSlots(registry.candidates(p.model(), p.excluded())), null);
+            if (permit.queued()) {
+                exchange.setProperty(QUEUED_PROPERTY, Boolean.TRUE);
+            }
+            admitted(exchange, permit);
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
+    }
+
+    private static void admitted(Exchange exchange, AdmissionQueue.Permit permit) {
         exchange.setProperty(PERMIT_PROPERTY, permit);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
