@@ -1,6 +1,7 @@
 package dev.caravan.proxy;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -120,6 +121,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         if (firstByteNanos < 0) {
             firstByteNanos = System.nanoTime();
         }
+        boolean aligned = pendingLen == 0 && outLen == 0;
         ensurePending(n);
         chunk.getBytes(0, n, pending, pendingLen);
         pendingLen += n;
@@ -130,6 +132,16 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
                 start = i + 2;
                 i++;
             }
+        }
+        if (aligned && start == n && outLen == n) {
+            // The chunk was whole events, all passed on unchanged: send the engine's own buffer.
+            pendingLen = 0;
+            outLen = 0;
+            Handler<Buffer> handler = dataHandler;
+            if (handler != null) {
+                handler.handle(chunk);
+            }
+            return;
         }
         if (start > 0) {
             System.arraycopy(pending, start, pending, 0, pendingLen - start);
@@ -190,15 +202,38 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         appendOut(pending, from, to - from);
     }
 
-    /** @return whether the event must be dropped */
+    /**
+     * Reads the usage of a chunk that has a usage object, with a streaming parser over the top-level
+     * fields (no tree of the whole chunk).
+     *
+     * @return whether the event must be dropped
+     */
     private boolean inspectUsage(int from, int to) {
-        try {
-            JsonNode chunk = mapper.readTree(pending, from, to - from);
-            JsonNode u = chunk.get("usage");
-            if (u != null && u.isObject()) {
-                usage = UsageReport.from(u);
-                JsonNode choices = chunk.get("choices");
-                return dropUsageOnlyChunk && choices != null && choices.isArray() && choices.isEmpty();
+        try (JsonParser p = mapper.getFactory().createParser(pending, from, to - from)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            UsageReport found = null;
+            boolean noChoices = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
+                    found = UsageReport.from(p.readValueAsTree());
+                } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
+                    JsonToken element = p.nextToken();
+                    noChoices = element == JsonToken.END_ARRAY;
+                    while (element != null && element != JsonToken.END_ARRAY) {
+                        p.skipChildren();
+                        element = p.nextToken();
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (found != null) {
+                usage = found;
+                return dropUsageOnlyChunk && noChoices;
             }
         } catch (IOException e) {
             // not JSON after all: pass it through untouched

@@ -1,0 +1,112 @@
+package dev.caravan.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The SSE relay: events pass whole and unchanged, usage is read, a broken stream ends with an error event. */
+class SseRelayStreamTest {
+
+    private static final String TOKEN = "data: {\"id\":\"cmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\n";
+    private static final String USAGE_ONLY = "data: {\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":20,"
+            + "\"total_tokens\":36,\"completion_tokens\":16,\"prompt_tokens_details\":{\"cached_tokens\":16}}}\n\n";
+    private static final String USAGE_WITH_CHOICE = "data: {\"id\":\"cmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},"
+            + "\"logprobs\":null}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\n";
+    private static final String DONE = "data: [DONE]\n\n";
+
+    private final FakeUpstream upstream = new FakeUpstream();
+    private final List<Buffer> received = new ArrayList<>();
+    private final AtomicReference<Object[]> completed = new AtomicReference<>();
+
+    private SseRelayStream relay(boolean dropUsageOnlyChunk) {
+        SseRelayStream relay = new SseRelayStream(upstream, () -> { }, dropUsageOnlyChunk, new ObjectMapper(),
+                (id, usage, first, end, failed) -> completed.set(new Object[] {id, usage, failed}));
+        relay.handler(received::add);
+        return relay;
+    }
+
+    private String text() {
+        StringBuilder b = new StringBuilder();
+        received.forEach(r -> b.append(r.toString()));
+        return b.toString();
+    }
+
+    @Test
+    void aChunkOfWholeEventsIsPassedOnAsTheEnginesOwnBuffer() {
+        relay(false);
+        Buffer chunk = Buffer.buffer(TOKEN + TOKEN);
+        upstream.push(chunk);
+        assertThat(received).hasSize(1);
+        assertThat(received.get(0)).isSameAs(chunk);
+    }
+
+    @Test
+    void eventsSplitAcrossChunksGoOutWholeAndInOrder() {
+        relay(false);
+        String all = TOKEN + TOKEN + USAGE_ONLY + DONE;
+        for (int at = 0; at < all.length(); at += 37) {
+            upstream.push(Buffer.buffer(all.substring(at, Math.min(all.length(), at + 37))));
+        }
+        upstream.end();
+        assertThat(text()).isEqualTo(all);
+        for (Buffer b : received) {
+            assertThat(b.toString()).endsWith("\n\n"); // never half an event
+        }
+        Object[] done = completed.get();
+        assertThat(done[0]).isEqualTo("cmpl-1");
+        assertThat(done[1]).isEqualTo(new UsageReport(20, 16, 16));
+        assertThat(done[2]).isEqualTo(false);
+    }
+
+    @Test
+    void theUsageOnlyChunkTheGatewayAskedForIsReadAndKeptFromTheClient() {
+        relay(true);
+        upstream.push(Buffer.buffer(TOKEN + USAGE_ONLY + DONE));
+        upstream.end();
+        assertThat(text()).isEqualTo(TOKEN + DONE);
+        assertThat(completed.get()[1]).isEqualTo(new UsageReport(20, 16, 16));
+    }
+
+    @Test
+    void aChunkWithUsageAndAChoiceIsNeverDropped() {
+        relay(true);
+        upstream.push(Buffer.buffer(USAGE_WITH_CHOICE + DONE));
+        upstream.end();
+        assertThat(text()).isEqualTo(USAGE_WITH_CHOICE + DONE);
+        assertThat(completed.get()[1]).isEqualTo(new UsageReport(5, -1, 1));
+    }
+
+    @Test
+    void anEngineThatStopsMidStreamLeavesTheClientAnErrorEventAndDone() {
+        relay(false);
+        upstream.push(Buffer.buffer(TOKEN));
+        upstream.fail();
+        assertThat(text()).startsWith(TOKEN).contains("engine_failed_mid_stream").endsWith(DONE);
+        assertThat(completed.get()[2]).isEqualTo(true);
+    }
+
+    /** The engine's response body: chunks pushed by the test. */
+    private static final class FakeUpstream implements ReadStream<Buffer> {
+        private Handler<Buffer> handler;
+        private Handler<Void> endHandler;
+        private Handler<Throwable> exceptionHandler;
+
+        void push(Buffer b) { handler.handle(b); }
+        void end() { endHandler.handle(null); }
+        void fail() { exceptionHandler.handle(new RuntimeException("connection reset")); }
+
+        @Override public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) { exceptionHandler = h; return this; }
+        @Override public ReadStream<Buffer> handler(Handler<Buffer> h) { handler = h; return this; }
+        @Override public ReadStream<Buffer> pause() { return this; }
+        @Override public ReadStream<Buffer> resume() { return this; }
+        @Override public ReadStream<Buffer> fetch(long amount) { return this; }
+        @Override public ReadStream<Buffer> endHandler(Handler<Void> h) { endHandler = h; return this; }
+    }
+}
