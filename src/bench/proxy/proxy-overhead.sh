@@ -16,6 +16,8 @@
 #                                                  "baseline" in the same rounds: before/after a change)
 #                           [--baseline-routes=DIR] (the routes the baseline gateway loads, default routes/;
 #                                                  e.g. git archive of the baseline commit's routes/)
+#                           [--baseline-args="--k=v ..."] (extra arguments for the baseline gateway only:
+#                                                  the same jar with two settings side by side)
 #   GATEWAY_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java src/bench/proxy/proxy-overhead.sh   # the gateway on another JDK
 #   GATEWAY_OPTS="-Xmx1g" (default) adds JVM options for the gateway, GATEWAY_ARGS Spring Boot
 #   arguments (--key=value) after the benchmark's own. --warmup=30: seconds of load per kind on the
@@ -55,6 +57,7 @@ for arg in "$@"; do
     --jar=*) JAR=${arg#*=} ;;
     --baseline-jar=*) BASE_JAR=${arg#*=} ;;
     --baseline-routes=*) BASE_ROUTES=${arg#*=} ;;
+    --baseline-args=*) BASE_ARGS=${arg#*=} ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
@@ -131,7 +134,7 @@ render "$BENCH/proxy-nginx.conf.in" "$WORK/proxy.conf"
 nginx -e "$WORK/stub-early.log" -p "$WORK" -c "$WORK/stub.conf"
 nginx -e "$WORK/proxy-early.log" -p "$WORK" -c "$WORK/proxy.conf"
 
-start_gateway() { # jar port log management-port [routes-dir] -> pid in STARTED_PID
+start_gateway() { # jar port log management-port [routes-dir] [extra args] -> pid in STARTED_PID
   log "gateway $1 on :$2 ($("$GATEWAY_JAVA" -version 2>&1 | head -1); $GATEWAY_OPTS)"
   # shellcheck disable=SC2086
   (cd "$ROOT" && exec "$GATEWAY_JAVA" $GATEWAY_OPTS -jar "$1" \
@@ -141,7 +144,7 @@ start_gateway() { # jar port log management-port [routes-dir] -> pid in STARTED_
     --caravan.engines[0].id=stub-json --caravan.engines[0].url="http://127.0.0.1:$STUB_JSON" --caravan.engines[0].models[0]=bench-json \
     --caravan.engines[1].id=stub-sse --caravan.engines[1].url="http://127.0.0.1:$STUB_SSE" --caravan.engines[1].models[0]=bench-sse \
     --caravan.engines[2].id=stub-slow --caravan.engines[2].url="http://127.0.0.1:$STUB_SLOW" --caravan.engines[2].models[0]=bench-slow \
-    --caravan.routing.saturation-per-engine=1000000 $GATEWAY_ARGS \
+    --caravan.routing.saturation-per-engine=1000000 $GATEWAY_ARGS ${6:-} \
     > "$3" 2>&1) &
   STARTED_PID=$!
 }
@@ -158,7 +161,7 @@ start_gateway "$JAR" "$GW" "$WORK/gateway.log" "$GW_MGMT"; GW_PID=$STARTED_PID
 wait_gateway "$GW" "$GW_PID" "$WORK/gateway.log"
 TARGETS=(direct nginx gateway)
 if [[ -n "$BASE_JAR" ]]; then
-  start_gateway "$BASE_JAR" "$BASE" "$WORK/baseline.log" "$BASE_MGMT" "${BASE_ROUTES:-$ROOT/routes}"; BASE_PID=$STARTED_PID
+  start_gateway "$BASE_JAR" "$BASE" "$WORK/baseline.log" "$BASE_MGMT" "${BASE_ROUTES:-$ROOT/routes}" "${BASE_ARGS:-}"; BASE_PID=$STARTED_PID
   wait_gateway "$BASE" "$BASE_PID" "$WORK/baseline.log"
   TARGETS=(direct nginx baseline gateway)
 fi

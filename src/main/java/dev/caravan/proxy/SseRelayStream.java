@@ -36,6 +36,8 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
 
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BLANK_LINE = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ReadStream<Buffer> upstream;
     private final Runnable cancelUpstream;
@@ -122,6 +124,9 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
             firstByteNanos = System.nanoTime();
         }
         boolean aligned = pendingLen == 0 && outLen == 0;
+        if (aligned && n >= 2 && chunk.getByte(n - 2) == '\n' && chunk.getByte(n - 1) == '\n' && passWhole(chunk, n)) {
+            return;
+        }
         ensurePending(n);
         chunk.getBytes(0, n, pending, pendingLen);
         pendingLen += n;
@@ -148,6 +153,38 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
             pendingLen -= start;
         }
         deliver();
+    }
+
+    /**
+     * The common case, a chunk that is whole events: read what the gateway needs (the id from the
+     * first event, the last usage object, whether it ends with [DONE]) without cutting it into events,
+     * and send the engine's own buffer on. False when an event must be cut out (the usage-only chunk
+     * the client did not ask for): the event-by-event path does that.
+     */
+    private boolean passWhole(Buffer chunk, int n) {
+        ensurePending(n);
+        chunk.getBytes(0, n, pending, 0);
+        int usageAt = lastIndexOf(pending, 0, n, USAGE_OBJECT);
+        if (usageAt >= 0) {
+            if (dropUsageOnlyChunk) {
+                return false;
+            }
+            int eventStart = lastIndexOf(pending, 0, usageAt, BLANK_LINE);
+            eventStart = eventStart < 0 ? 0 : eventStart + 2;
+            int eventEnd = indexOf(pending, usageAt, n, BLANK_LINE);
+            inspectUsage(eventStart + 6, eventEnd < 0 ? n : eventEnd + 2); // after "data: "
+        }
+        if (responseId == null && n > 6 && !startsWith(pending, 0, n, DONE)) {
+            responseId = extractId(0, n);
+        }
+        if (n >= DONE_EVENT.length && startsWith(pending, n - DONE_EVENT.length, n, DONE_EVENT)) {
+            sawDone = true;
+        }
+        Handler<Buffer> handler = dataHandler;
+        if (handler != null) {
+            handler.handle(chunk);
+        }
+        return true;
     }
 
     private void upstreamEnded(boolean failed) {
@@ -289,6 +326,19 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
             }
         }
         return true;
+    }
+
+    private static int lastIndexOf(byte[] a, int from, int to, byte[] needle) {
+        outer:
+        for (int i = to - needle.length; i >= from; i--) {
+            for (int j = 0; j < needle.length; j++) {
+                if (a[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static int indexOf(byte[] a, int from, int to, byte[] needle) {

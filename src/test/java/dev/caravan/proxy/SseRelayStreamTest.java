@@ -48,6 +48,20 @@ class SseRelayStreamTest {
     }
 
     @Test
+    void aWholeStreamInOneChunkIsPassedOnAndStillReadForIdUsageAndDone() {
+        relay(false);
+        Buffer chunk = Buffer.buffer(TOKEN + USAGE_WITH_CHOICE + TOKEN + USAGE_ONLY + DONE);
+        upstream.push(chunk);
+        upstream.end();
+        assertThat(received).hasSize(1);
+        assertThat(received.get(0)).isSameAs(chunk);
+        Object[] done = completed.get();
+        assertThat(done[0]).isEqualTo("cmpl-1");
+        assertThat(done[1]).as("the last usage object wins").isEqualTo(new UsageReport(20, 16, 16));
+        assertThat(done[2]).as("ended with [DONE]: not a broken stream").isEqualTo(false);
+    }
+
+    @Test
     void eventsSplitAcrossChunksGoOutWholeAndInOrder() {
         relay(false);
         String all = TOKEN + TOKEN + USAGE_ONLY + DONE;
