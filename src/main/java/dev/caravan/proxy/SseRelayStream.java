@@ -123,8 +123,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         if (firstByteNanos < 0) {
             firstByteNanos = System.nanoTime();
         }
-        boolean aligned = pendingLen == 0 && outLen == 0;
-        if (aligned && n >= 2 && chunk.getByte(n - 2) == '\n' && chunk.getByte(n - 1) == '\n' && passWhole(chunk, n)) {
+        if (pendingLen == 0 && outLen == 0 && n >= 2 && chunk.getByte(n - 2) == '\n' && chunk.getByte(n - 1) == '\n' && passWhole(chunk, n)) {
             return;
         }
         ensurePending(n);
@@ -137,16 +136,6 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
                 start = i + 2;
                 i++;
             }
-        }
-        if (aligned && start == n && outLen == n) {
-            // The chunk was whole events, all passed on unchanged: send the engine's own buffer.
-            pendingLen = 0;
-            outLen = 0;
-            Handler<Buffer> handler = dataHandler;
-            if (handler != null) {
-                handler.handle(chunk);
-            }
-            return;
         }
         if (start > 0) {
             System.arraycopy(pending, start, pending, 0, pendingLen - start);
