@@ -26,7 +26,7 @@ import org.springframework.util.unit.DataSize;
  * platform-http engine: an event loop parses HTTP and writes responses, no servlet container and no
  * Spring MVC dispatch on the request path. Spring Boot's servlet container serves only the
  * management port ({@code management.server.port}, default 8081): actuator, Prometheus, Hawtio,
- * Jolokia. See docs/architecture.md, "Threads", for why.
+ * Jolokia. See docs/architecture.md, "Ports and threads", for why.
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiServerConfiguration {

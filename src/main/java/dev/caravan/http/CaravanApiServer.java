@@ -51,7 +51,7 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
      * The server's root router, which mounts the routes' router at the configured path. Error
      * handlers must sit there: when no route matches, Vert.x answers 404/405 with the root
      * router's handlers, never the mounted router's. Camel keeps the root router in a private
-     * field with no accessor, hence reflection (ApiPortErrorsTest fails if a Camel upgrade moves it).
+     * field with no accessor, hence reflection (PortsTest fails if a Camel upgrade moves it).
      */
     private Router rootRouter() {
         try {

@@ -1,6 +1,5 @@
 package dev.caravan.proxy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.ParsedRequest;
@@ -18,7 +17,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -196,18 +194,9 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
             throw new EngineFailureException(engine, "Engine " + engine.id() + " answered " + status + ": "
                     + new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8), null);
         }
-        UsageReport usage = UsageReport.NONE;
-        String responseId = null;
-        if (status == 200) {
-            try {
-                JsonNode json = mapper.readTree(body);
-                usage = UsageReport.from(json.get("usage"));
-                responseId = json.path("id").asText(null);
-            } catch (IOException e) {
-                // the client still gets exactly what the engine said
-            }
-        }
-        recorder.finished(new RequestOutcome(call.request.placement(), call.decision, engine, status, responseId,
+        AnswerSummary answer = status == 200 ? AnswerSummary.read(mapper, body, 0, body.length) : AnswerSummary.NONE;
+        UsageReport usage = answer.usage();
+        recorder.finished(new RequestOutcome(call.request.placement(), call.decision, engine, status, answer.id(),
                 usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(), -1, end - call.start, false));
         Message out = exchange.getMessage();
         prepareHeaders(out, call.request.placement().requestId(), call.decision);

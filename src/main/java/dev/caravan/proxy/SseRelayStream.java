@@ -1,13 +1,10 @@
 package dev.caravan.proxy;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.io.Closeable;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -37,6 +34,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID_KEY = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BLANK_LINE = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ReadStream<Buffer> upstream;
@@ -163,7 +161,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
             int eventEnd = indexOf(pending, usageAt, n, BLANK_LINE);
             inspectUsage(eventStart + 6, eventEnd < 0 ? n : eventEnd + 2); // after "data: "
         }
-        if (responseId == null && n > 6 && !startsWith(pending, 0, n, DONE)) {
+        if (responseId == null) {
             responseId = extractId(0, n);
         }
         if (n >= DONE_EVENT.length && startsWith(pending, n - DONE_EVENT.length, n, DONE_EVENT)) {
@@ -190,7 +188,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         if (!sawDone) {
             failedMidStream = true;
             appendOut(errorEvent());
-            appendOut("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+            appendOut(DONE_EVENT);
         }
         deliver();
         complete();
@@ -228,52 +226,22 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         appendOut(pending, from, to - from);
     }
 
-    /**
-     * Reads the usage of a chunk that has a usage object, with a streaming parser over the top-level
-     * fields (no tree of the whole chunk).
-     *
-     * @return whether the event must be dropped
-     */
+    /** Reads the usage of an event that has a usage object; @return whether the event must be dropped */
     private boolean inspectUsage(int from, int to) {
-        try (JsonParser p = mapper.getFactory().createParser(pending, from, to - from)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            UsageReport found = null;
-            boolean noChoices = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
-                    found = UsageReport.from(p.readValueAsTree());
-                } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
-                    JsonToken element = p.nextToken();
-                    noChoices = element == JsonToken.END_ARRAY;
-                    while (element != null && element != JsonToken.END_ARRAY) {
-                        p.skipChildren();
-                        element = p.nextToken();
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
-            if (found != null) {
-                usage = found;
-                return dropUsageOnlyChunk && noChoices;
-            }
-        } catch (IOException e) {
-            // not JSON after all: pass it through untouched
+        AnswerSummary chunk = AnswerSummary.read(mapper, pending, from, to - from);
+        if (chunk.usage() == UsageReport.NONE) {
+            return false;
         }
-        return false;
+        usage = chunk.usage();
+        return dropUsageOnlyChunk && chunk.noChoices();
     }
 
     private String extractId(int from, int to) {
-        byte[] key = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
-        int at = indexOf(pending, from, to, key);
+        int at = indexOf(pending, from, to, ID_KEY);
         if (at < 0) {
             return null;
         }
-        int s = at + key.length;
+        int s = at + ID_KEY.length;
         int e = s;
         while (e < to && pending[e] != '"') {
             e++;

@@ -121,9 +121,11 @@ public final class AdmissionQueue {
     /**
      * Admits the request at once when its candidate engines have an unclaimed slot and nobody waits;
      * null when it would have to wait ({@link #acquireSlot} then waits). Never blocks.
+     *
+     * @param freeSlots requests the candidate engines can still take now
      */
-    public Permit tryAcquireSlot(IntSupplier freeSlots) {
-        return size == 0 && freeSlots.getAsInt() > reserved.get() ? reservedPermit(false, 0) : null;
+    public Permit tryAcquireSlot(int freeSlots) {
+        return size == 0 && freeSlots > reserved.get() ? reservedPermit(false, 0) : null;
     }
 
     /** Admitted requests not yet started on an engine. */

@@ -1,8 +1,10 @@
 package dev.caravan.routing;
 
 import dev.caravan.api.ParsedRequest;
+import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
 import io.vertx.core.Context;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.AsyncCallback;
@@ -42,11 +44,12 @@ public class AdmitRequest extends AsyncProcessorSupport {
     public boolean process(Exchange exchange, AsyncCallback callback) {
         ParsedRequest request = exchange.getProperty(ParsedRequest.PROPERTY, ParsedRequest.class);
         PlacementRequest p = request.placement();
-        if (registry.candidates(p.model(), p.excluded()).isEmpty()) {
+        List<Engine> candidates = registry.candidates(p.model(), p.excluded());
+        if (candidates.isEmpty()) {
             callback.done(true);
             return true; // nothing to wait for: placement answers 404 or 503
         }
-        AdmissionQueue.Permit permit = queue.tryAcquireSlot(() -> load.freeSlots(registry.candidates(p.model(), p.excluded())));
+        AdmissionQueue.Permit permit = queue.tryAcquireSlot(load.freeSlots(candidates));
         if (permit != null) {
             admitted(exchange, permit);
             callback.done(true);
