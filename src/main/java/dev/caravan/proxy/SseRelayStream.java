@@ -1,6 +1,7 @@
 package dev.caravan.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -36,6 +37,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ID_KEY = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BLANK_LINE = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final ReadStream<Buffer> upstream;
     private final Runnable cancelUpstream;
@@ -43,9 +45,11 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     private final ObjectMapper mapper;
     private final Completion completion;
 
-    private byte[] pending = new byte[8192];
+    // Allocated on first need only: most streams arrive as chunks of whole events, which passWhole
+    // reads in place, and two eager 8 KiB arrays per request were the relay's largest cost.
+    private byte[] pending = NO_BYTES;
     private int pendingLen;
-    private byte[] out = new byte[8192];
+    private byte[] out = NO_BYTES;
     private int outLen;
 
     private Handler<Buffer> dataHandler;
@@ -149,22 +153,33 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
      * the client did not ask for): the event-by-event path does that.
      */
     private boolean passWhole(Buffer chunk, int n) {
-        ensurePending(n);
-        chunk.getBytes(0, n, pending, 0);
-        int usageAt = lastIndexOf(pending, 0, n, USAGE_OBJECT);
+        byte[] a;
+        int off;
+        ByteBuf bb = chunk.getByteBuf();
+        if (bb.hasArray()) { // the usual heap buffer: read it in place
+            a = bb.array();
+            off = bb.arrayOffset() + bb.readerIndex();
+        } else {
+            ensurePending(n);
+            chunk.getBytes(0, n, pending, 0);
+            a = pending;
+            off = 0;
+        }
+        int end = off + n;
+        int usageAt = lastIndexOf(a, off, end, USAGE_OBJECT);
         if (usageAt >= 0) {
             if (dropUsageOnlyChunk) {
                 return false;
             }
-            int eventStart = lastIndexOf(pending, 0, usageAt, BLANK_LINE);
-            eventStart = eventStart < 0 ? 0 : eventStart + 2;
-            int eventEnd = indexOf(pending, usageAt, n, BLANK_LINE);
-            inspectUsage(eventStart + 6, eventEnd < 0 ? n : eventEnd + 2); // after "data: "
+            int eventStart = lastIndexOf(a, off, usageAt, BLANK_LINE);
+            eventStart = eventStart < 0 ? off : eventStart + 2;
+            int eventEnd = indexOf(a, usageAt, end, BLANK_LINE);
+            inspectUsage(a, eventStart + 6, eventEnd < 0 ? end : eventEnd + 2); // after "data: "
         }
         if (responseId == null) {
-            responseId = extractId(0, n);
+            responseId = extractId(a, off, end);
         }
-        if (n >= DONE_EVENT.length && startsWith(pending, n - DONE_EVENT.length, n, DONE_EVENT)) {
+        if (n >= DONE_EVENT.length && startsWith(a, end - DONE_EVENT.length, end, DONE_EVENT)) {
             sawDone = true;
         }
         Handler<Buffer> handler = dataHandler;
@@ -217,9 +232,9 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         } else if (to - from > 6) {
             dataStart = from + 6; // after "data: "
             if (responseId == null) {
-                responseId = extractId(from, to);
+                responseId = extractId(pending, from, to);
             }
-            if (indexOf(pending, from, to, USAGE_OBJECT) >= 0 && inspectUsage(dataStart, to)) {
+            if (indexOf(pending, from, to, USAGE_OBJECT) >= 0 && inspectUsage(pending, dataStart, to)) {
                 return; // the usage-only chunk the client did not ask for
             }
         }
@@ -227,8 +242,8 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     }
 
     /** Reads the usage of an event that has a usage object; @return whether the event must be dropped */
-    private boolean inspectUsage(int from, int to) {
-        AnswerSummary chunk = AnswerSummary.read(mapper, pending, from, to - from);
+    private boolean inspectUsage(byte[] a, int from, int to) {
+        AnswerSummary chunk = AnswerSummary.read(mapper, a, from, to - from);
         if (chunk.usage() == UsageReport.NONE) {
             return false;
         }
@@ -236,17 +251,17 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         return dropUsageOnlyChunk && chunk.noChoices();
     }
 
-    private String extractId(int from, int to) {
-        int at = indexOf(pending, from, to, ID_KEY);
+    private static String extractId(byte[] a, int from, int to) {
+        int at = indexOf(a, from, to, ID_KEY);
         if (at < 0) {
             return null;
         }
         int s = at + ID_KEY.length;
         int e = s;
-        while (e < to && pending[e] != '"') {
+        while (e < to && a[e] != '"') {
             e++;
         }
-        return new String(pending, s, e - s, StandardCharsets.UTF_8);
+        return new String(a, s, e - s, StandardCharsets.UTF_8);
     }
 
     private byte[] errorEvent() {
@@ -261,7 +276,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
 
     private void appendOut(byte[] src, int off, int len) {
         if (outLen + len > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + len));
+            out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, 8192), outLen + len));
         }
         System.arraycopy(src, off, out, outLen, len);
         outLen += len;
@@ -269,7 +284,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
 
     private void ensurePending(int extra) {
         if (pendingLen + extra > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + extra));
+            pending = Arrays.copyOf(pending, Math.max(Math.max(pending.length * 2, 8192), pendingLen + extra));
         }
     }
 

@@ -62,6 +62,23 @@ class SseRelayStreamTest {
     }
 
     @Test
+    void aChunkThatIsASliceOfALargerBufferIsReadAtItsOwnOffset() {
+        // The HTTP client may hand over a view into a larger array: the in-place reading must use its offset.
+        relay(false);
+        String junk = "data: {\"id\":\"not-this-one\",\"usage\":{\"prompt_tokens\":99}}\n\n";
+        String events = TOKEN + USAGE_WITH_CHOICE + DONE;
+        byte[] all = (junk + events + junk).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Buffer chunk = Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(all, junk.length(), events.length()));
+        upstream.push(chunk);
+        upstream.end();
+        assertThat(text()).isEqualTo(events);
+        Object[] done = completed.get();
+        assertThat(done[0]).isEqualTo("cmpl-1");
+        assertThat(done[1]).isEqualTo(new UsageReport(5, -1, 1));
+        assertThat(done[2]).isEqualTo(false);
+    }
+
+    @Test
     void eventsSplitAcrossChunksGoOutWholeAndInOrder() {
         relay(false);
         String all = TOKEN + TOKEN + USAGE_ONLY + DONE;
