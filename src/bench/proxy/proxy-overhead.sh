@@ -195,16 +195,39 @@ url() { # kind target
 }
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
+CLK_TCK=$(getconf CLK_TCK)
+proxy_pids() { # target -> the processes that do the proxying for it (none for direct)
+  case "$1" in
+    gateway) echo "$GW_PID" ;;
+    baseline) echo "$BASE_PID" ;;
+    nginx) local master; master=$(cat "$WORK/proxy.pid"); echo "$master $(pgrep -P "$master" | tr '\n' ' ')" ;;
+  esac
+}
+cpu_ticks() { # pids -> utime + stime of all of them, in clock ticks
+  local total=0 pid
+  for pid in "$@"; do
+    # fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$total"
+}
 run_wrk() { # kind target mode seconds record
   local threads=2 conns=$CONNS
   [[ $3 == latency ]] && { threads=1; conns=1; }
-  local line
+  local line pids cpu0 cpu_us=nan
+  # shellcheck disable=SC2207
+  pids=($(proxy_pids "$2"))
+  ((${#pids[@]})) && cpu0=$(cpu_ticks "${pids[@]}")
   line=$(BENCH_BODY="$BENCH/bodies/$1.json" wrk -t"$threads" -c"$conns" -d"$4"s --timeout 10s \
          -s "$BENCH/wrk-post.lua" "$(url "$1" "$2")" | grep '^RESULT') || { echo "wrk failed on $1 $2" >&2; return 1; }
+  if ((${#pids[@]})); then # CPU the proxy spent per request: steadier than req/s on a shared machine
+    cpu_us=$(awk -v t="$(( $(cpu_ticks "${pids[@]}") - cpu0 ))" -v hz="$CLK_TCK" -v l="$line" \
+      'BEGIN {match(l, /requests=[0-9]+/); n = substr(l, RSTART + 9, RLENGTH - 9); printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')
+  fi
   if [[ $5 == 1 ]]; then
     # shellcheck disable=SC2001
-    echo "$1 $2 $3 $(echo "$line" | sed 's/[a-z0-9_]*=//g; s/^RESULT //')" >> "$RESULTS"
-    log "$1 $2 $3: $line"
+    echo "$1 $2 $3 $(echo "$line" | sed 's/[a-z0-9_]*=//g; s/^RESULT //') $cpu_us" >> "$RESULTS"
+    log "$1 $2 $3: $line cpu_us_per_request=$cpu_us"
   fi
 }
 
@@ -241,7 +264,7 @@ GATEWAY_ERRORS=$(grep -c ' ERROR ' "$WORK/gateway.log" || true)
 
 # --- summary -----------------------------------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-# columns: kind target mode requests seconds rps p50 p99 errors
+# columns: kind target mode requests seconds rps p50 p99 errors proxy_cpu_us_per_request
 col() { awk -v k="$1" -v t="$2" -v m="$3" -v c="$4" '$1==k && $2==t && $3==m {print $c}' "$RESULTS"; }
 med() { col "$1" "$2" "$3" "$4" | median; }
 errs() { col "$1" "$2" "$3" 9 | awk '{s+=$1} END {print s+0}'; }
@@ -252,14 +275,14 @@ errs() { col "$1" "$2" "$3" 9 | awk '{s+=$1} END {print s+0}'; }
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). $ROUNDS interleaved rounds of ${DURATION}s per cell, medians."
   echo "Load: wrk -t2 -c$CONNS. Latency: wrk -t1 -c1 (the time a proxy adds to one request)."
   echo
-  echo "| kind | path | throughput (req/s) | p50 (ms) | p99 (ms) | p50 at 1 conn (ms) | p99 at 1 conn (ms) | errors |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| kind | path | throughput (req/s) | p50 (ms) | p99 (ms) | p50 at 1 conn (ms) | p99 at 1 conn (ms) | errors | proxy CPU per request under load (us) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
   for kind in completion stream; do
     for target in "${TARGETS[@]}"; do
-      printf '| %s | %s | %.0f | %.2f | %.2f | %.3f | %.3f | %d |\n' "$kind" "$target" \
+      printf '| %s | %s | %.0f | %.2f | %.2f | %.3f | %.3f | %d | %s |\n' "$kind" "$target" \
         "$(med $kind $target load 6)" "$(med $kind $target load 7)" "$(med $kind $target load 8)" \
         "$(med $kind $target latency 7)" "$(med $kind $target latency 8)" \
-        $(( $(errs $kind $target load) + $(errs $kind $target latency) ))
+        $(( $(errs $kind $target load) + $(errs $kind $target latency) )) "$(med $kind $target load 10)"
     done
   done
   echo
@@ -280,7 +303,7 @@ errs() { col "$1" "$2" "$3" 9 | awk '{s+=$1} END {print s+0}'; }
   echo
   echo "Gateway log lines at ERROR: $GATEWAY_ERRORS"
   echo
-  echo "Raw (kind path mode requests seconds rps p50_ms p99_ms errors):"
+  echo "Raw (kind path mode requests seconds rps p50_ms p99_ms errors proxy_cpu_us_per_request):"
   echo '```'
   cat "$RESULTS"
   echo '```'
