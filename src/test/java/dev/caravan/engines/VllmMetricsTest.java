@@ -2,12 +2,11 @@ package dev.caravan.engines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -79,13 +78,17 @@ class VllmMetricsTest {
     }
 
     @Test
-    void readsTheSimulatorsExposition() throws Exception {
+    void theMonitorReadsTheSimulatorsCapacity() throws Exception {
         SimulatorConfig config = SimulatorConfig.builder().timeScale(0).kvCacheBlocks(8192).blockSize(16).build();
-        try (SimulatedEngine engine = SimulatedEngine.start(config)) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(engine.baseUrl() + "/metrics")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(VllmMetrics.parse(r.body()).kvCacheTokens()).isEqualTo(8192L * 16);
+        try (SimulatedEngine sim = SimulatedEngine.start(config)) {
+            EngineRegistry registry = new EngineRegistry();
+            Engine engine = new Engine("sim", sim.baseUrl(), Set.of(), Map.of(), false);
+            registry.add(engine, null);
+            EngineHealthMonitor monitor = new EngineHealthMonitor(registry, HttpClient.newHttpClient(),
+                    new EngineProperties.Client(), new ObjectMapper());
+            monitor.checkAll().join();
+            assertThat(engine.isHealthy()).isTrue();
+            assertThat(engine.kvCacheTokens()).isEqualTo(8192L * 16);
         }
     }
 
