@@ -164,111 +164,56 @@ public final class PrefixIndex {
         return segments.length == 1 ? segments[0] : segments[(int) (h >>> segmentShift)];
     }
 
-    /** One lock stripe: open addressing over slot numbers plus an LRU list threaded through the slots. */
-    private static final class Segment {
-        private static final int NIL = -1;
+    /** One lock stripe of the global map: prefix hash to engine mask, least recently recorded out. */
+    private static final class Segment extends LruKeyTable {
         final int capacity;
-        private final long[] keys;
         private final long[] masks;
-        private final int[] prev;
-        private final int[] next;
-        /** slot + 1, 0 = empty; power-of-two size at least twice the capacity. */
-        private final int[] table;
-        private final int tableMask;
-        private int size;
-        private int lru = NIL; // least recently used slot (evicted first)
-        private int mru = NIL;
         private long evictions;
 
         Segment(int capacity) {
+            super(capacity);
             this.capacity = capacity;
-            keys = new long[capacity];
             masks = new long[capacity];
-            prev = new int[capacity];
-            next = new int[capacity];
-            int t = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
-            table = new int[t];
-            tableMask = t - 1;
         }
 
-        synchronized int size() { return size; }
+        @Override
+        void resized(int slots) {
+            throw new IllegalStateException("a segment never grows"); // it evicts before adding
+        }
+
+        synchronized int size() { return live(); }
         synchronized long evictions() { return evictions; }
 
-        long footprintBytes() {
-            return 8L * keys.length + 8L * masks.length + 4L * prev.length + 4L * next.length + 4L * table.length;
-        }
+        long footprintBytes() { return baseFootprintBytes() + 8L * masks.length; }
 
         synchronized long mask(long key) {
-            int pos = find(key);
-            return pos < 0 ? 0 : masks[table[pos] - 1];
+            int s = slotOf(key);
+            return s == NIL ? 0 : masks[s];
         }
 
         synchronized void record(long key, long bit) {
-            int pos = find(key);
-            if (pos >= 0) {
-                int s = table[pos] - 1;
+            int s = slotOf(key);
+            if (s != NIL) {
                 masks[s] |= bit;
                 if (s != mru) { unlink(s); linkMru(s); }
                 return;
             }
-            int s;
-            if (size < capacity) {
-                s = size++;
-            } else {
-                s = lru;
-                removeFromTable(find(keys[s]));
-                unlink(s);
+            if (full()) {
+                remove(lru);
                 evictions++;
             }
-            keys[s] = key;
+            s = add(key, 0);
             masks[s] = bit;
             linkMru(s);
-            int i = home(key);
-            while (table[i] != 0) i = (i + 1) & tableMask;
-            table[i] = s + 1;
         }
 
-        private int home(long key) { return (int) key & tableMask; }
-
-        private int find(long key) {
-            int i = home(key);
-            int v;
-            while ((v = table[i]) != 0) {
-                if (keys[v - 1] == key) return i;
-                i = (i + 1) & tableMask;
-            }
-            return -1;
-        }
-
-        /** Backward-shift deletion keeps linear probing chains intact without tombstones. */
-        private void removeFromTable(int i) {
-            table[i] = 0;
-            int j = i;
-            while (true) {
-                j = (j + 1) & tableMask;
-                int v = table[j];
-                if (v == 0) return;
-                int k = home(keys[v - 1]);
-                boolean movable = (j > i) ? (k <= i || k > j) : (k <= i && k > j);
-                if (movable) {
-                    table[i] = v;
-                    table[j] = 0;
-                    i = j;
-                }
-            }
-        }
-
-        private void unlink(int s) {
-            int p = prev[s], n = next[s];
-            if (p != NIL) next[p] = n; else lru = n;
-            if (n != NIL) prev[n] = p; else mru = p;
-        }
-
-        private void linkMru(int s) {
-            prev[s] = mru;
-            next[s] = NIL;
-            if (mru != NIL) next[mru] = s; else lru = s;
-            mru = s;
+        /** The engines of {@code bit} no longer hold {@code key}; an entry nobody holds leaves. */
+        synchronized void forget(long key, long bit) {
+            int s = slotOf(key);
+            if (s == NIL) return;
+            long m = masks[s] & ~bit;
+            if (m == 0) remove(s);
+            else masks[s] = m;
         }
     }
 }
