@@ -130,6 +130,7 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- with $e.models }}{{ $_ := set $entry "models" . }}{{ end -}}
 {{- with $e.labels }}{{ $_ := set $entry "labels" . }}{{ end -}}
 {{- if $e.priorityScheduling }}{{ $_ := set $entry "priority-scheduling" true }}{{ end -}}
+{{- with $e.kvCacheTokens }}{{ $_ := set $entry "kv-cache-tokens" (int64 .) }}{{ end -}}
 {{- if $e.apiKeySecret }}{{ $_ := set $entry "api-key" (printf "${CARAVAN_ENGINE_%d_API_KEY}" $i) }}{{ end -}}
 {{- $engines = append $engines $entry -}}
 {{- end -}}

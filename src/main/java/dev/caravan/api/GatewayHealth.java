@@ -40,6 +40,7 @@ public class GatewayHealth implements Processor {
             n.put("running", e.running());
             n.put("waiting", e.waiting());
             n.put("kv_cache_usage", e.kvCacheUsage());
+            n.put("kv_cache_tokens", e.kvCacheTokens());
             if (e.isHealthy()) {
                 healthy++;
             }

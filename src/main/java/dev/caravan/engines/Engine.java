@@ -18,12 +18,15 @@ public final class Engine {
     private final Set<String> configuredModels;
     private final Map<String, String> labels;
     private final boolean prioritySchedulingEnabled;
+    /** Configured KV-cache size in tokens ({@code caravan.engines[i].kv-cache-tokens}), 0 = read it from /metrics. */
+    private final long configuredKvCacheTokens;
 
     private volatile Set<String> servedModels;
     private volatile boolean healthy;
     private volatile int running;
     private volatile int waiting;
     private volatile double kvCacheUsage;
+    private volatile long reportedKvCacheTokens;
     private volatile long lastScrapeNanos;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Resolved once per path: every proxied request would otherwise concatenate and parse its URI. */
@@ -31,11 +34,22 @@ public final class Engine {
 
     public Engine(String id, URI url, Set<String> configuredModels, Map<String, String> labels,
                   boolean prioritySchedulingEnabled) {
+        this(id, url, configuredModels, labels, prioritySchedulingEnabled, 0);
+    }
+
+    /**
+     * @param kvCacheTokens the engine's KV-cache size in tokens when configured, else 0 (then the
+     *                      value vLLM reports on /metrics is used, once scraped)
+     */
+    public Engine(String id, URI url, Set<String> configuredModels, Map<String, String> labels,
+                  boolean prioritySchedulingEnabled, long kvCacheTokens) {
+        if (kvCacheTokens < 0) throw new IllegalArgumentException("kvCacheTokens must be >= 0");
         this.id = id;
         this.url = url;
         this.configuredModels = Set.copyOf(configuredModels);
         this.labels = Map.copyOf(labels);
         this.prioritySchedulingEnabled = prioritySchedulingEnabled;
+        this.configuredKvCacheTokens = kvCacheTokens;
         this.servedModels = this.configuredModels;
     }
 
@@ -54,6 +68,14 @@ public final class Engine {
     public int waiting() { return waiting; }
     public double kvCacheUsage() { return kvCacheUsage; }
     public int inFlight() { return inFlight.get(); }
+
+    /**
+     * Tokens the engine's KV cache holds (GPU blocks x block size): the configured value, else what
+     * the engine last reported ({@code vllm:cache_config_info}), else 0 for unknown.
+     */
+    public long kvCacheTokens() {
+        return configuredKvCacheTokens > 0 ? configuredKvCacheTokens : reportedKvCacheTokens;
+    }
     public long lastScrapeNanos() { return lastScrapeNanos; }
 
     /** Load as the gateway sees it: its own in-flight requests plus the engine's reported queue. */
@@ -76,6 +98,11 @@ public final class Engine {
         this.waiting = waiting;
         this.kvCacheUsage = kvCacheUsage;
         this.lastScrapeNanos = System.nanoTime();
+    }
+
+    /** The KV-cache size the engine reported on /metrics, 0 when it did not (a restart may change it). */
+    public void reportedKvCacheTokens(long tokens) {
+        this.reportedKvCacheTokens = Math.max(0, tokens);
     }
 
     public void requestStarted() { inFlight.incrementAndGet(); }

@@ -108,6 +108,7 @@ public class EngineHealthMonitor implements SmartLifecycle {
                     if (metrics.statusCode() == 200) {
                         VllmMetrics.Snapshot s = VllmMetrics.parse(metrics.body());
                         engine.reportedLoad(s.running(), s.waiting(), s.kvCacheUsage());
+                        engine.reportedKvCacheTokens(s.kvCacheTokens());
                     }
                     return engine.isHealthy() && !engine.servedModels().isEmpty()
                             ? CompletableFuture.completedFuture((HttpResponse<String>) null)

@@ -35,6 +35,13 @@ public class EngineProperties {
         private boolean priorityScheduling;
         /** API key the engine expects (vLLM --api-key); sent as a Bearer token. */
         private String apiKey;
+        /**
+         * KV-cache size in tokens (vLLM logs it at start as "GPU KV cache size: N tokens"); 0, the
+         * default, reads it from the engine's /metrics ({@code vllm:cache_config_info}: num_gpu_blocks
+         * x block_size). Set it for engines that do not expose that gauge, or to model less than the
+         * whole cache. The prefix index forgets prefixes an engine of this size has probably evicted.
+         */
+        private long kvCacheTokens;
 
         public String getUrl() { return url; }
         public void setUrl(String url) { this.url = url; }
@@ -48,6 +55,11 @@ public class EngineProperties {
         public void setPriorityScheduling(boolean priorityScheduling) { this.priorityScheduling = priorityScheduling; }
         public String getApiKey() { return apiKey; }
         public void setApiKey(String apiKey) { this.apiKey = apiKey; }
+        public long getKvCacheTokens() { return kvCacheTokens; }
+        public void setKvCacheTokens(long kvCacheTokens) {
+            if (kvCacheTokens < 0) throw new IllegalArgumentException("kv-cache-tokens must be >= 0");
+            this.kvCacheTokens = kvCacheTokens;
+        }
     }
 
     public static class Client {

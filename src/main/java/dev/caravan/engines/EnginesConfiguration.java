@@ -46,7 +46,7 @@ public class EnginesConfiguration {
             String url = e.getUrl().endsWith("/") ? e.getUrl().substring(0, e.getUrl().length() - 1) : e.getUrl();
             String id = e.getId() != null ? e.getId() : "engine-" + i;
             registry.add(new Engine(id, URI.create(url), new HashSet<>(e.getModels()), e.getLabels(),
-                    e.isPriorityScheduling()), e.getApiKey());
+                    e.isPriorityScheduling(), e.getKvCacheTokens()), e.getApiKey());
         }
         if (entries.isEmpty()) {
             for (SimulatedEngineSource source : simulated) {

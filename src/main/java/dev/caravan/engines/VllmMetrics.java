@@ -4,10 +4,21 @@ package dev.caravan.engines;
  * Reads the few gauges routing needs out of a vLLM /metrics page (Prometheus text format).
  * Names are vLLM V1's; values of several series (one per model or engine index) are summed,
  * and the legacy {@code vllm:gpu_cache_usage_perc} is read when the current name is absent.
+ *
+ * <p>The KV-cache capacity comes from the info gauge {@code vllm:cache_config_info}, whose labels
+ * carry the cache configuration ({@code block_size="16",...,num_gpu_blocks="8192",...}): capacity
+ * in tokens is {@code num_gpu_blocks x block_size}, summed over its series because a data-parallel
+ * server has one series (and one KV cache) per engine index. A label that is missing or not a
+ * number ({@code "None"} before the cache is sized) makes that series count as unknown.
  */
 public final class VllmMetrics {
 
-    public record Snapshot(int running, int waiting, double kvCacheUsage) {}
+    /**
+     * @param kvCacheTokens tokens the engine's KV cache holds, or 0 when the page does not say
+     */
+    public record Snapshot(int running, int waiting, double kvCacheUsage, long kvCacheTokens) {}
+
+    private static final String CACHE_CONFIG = "vllm:cache_config_info";
 
     private VllmMetrics() {}
 
@@ -16,6 +27,8 @@ public final class VllmMetrics {
         double waiting = 0;
         double kv = -1;
         double legacyKv = -1;
+        long capacity = 0;
+        boolean capacityUnknown = false;
         int start = 0;
         int n = text.length();
         while (start < n) {
@@ -33,12 +46,75 @@ public final class VllmMetrics {
                     kv = Math.max(kv, value(line));
                 } else if (line.startsWith("vllm:gpu_cache_usage_perc")) {
                     legacyKv = Math.max(legacyKv, value(line));
+                } else if (line.startsWith(CACHE_CONFIG + "{")) {
+                    long tokens = cacheTokens(line);
+                    if (tokens > 0) capacity += tokens;
+                    else capacityUnknown = true;
                 }
             }
             start = end + 1;
         }
         double usage = kv >= 0 ? kv : Math.max(0, legacyKv);
-        return new Snapshot((int) running, (int) waiting, usage);
+        // One engine index of unknown size makes the sum a guess: better to say unknown.
+        return new Snapshot((int) running, (int) waiting, usage, capacityUnknown ? 0 : capacity);
+    }
+
+    /** {@code num_gpu_blocks x block_size} of one {@code vllm:cache_config_info} series, or 0. */
+    static long cacheTokens(String line) {
+        long blocks = positiveLong(labelValue(line, "num_gpu_blocks"));
+        long blockSize = positiveLong(labelValue(line, "block_size"));
+        return blocks > 0 && blockSize > 0 ? blocks * blockSize : 0;
+    }
+
+    /**
+     * The value of label {@code name} of one series line, or null. Walks the label pairs in order,
+     * so {@code num_gpu_blocks} is not confused with {@code num_gpu_blocks_override}, and a quote or
+     * comma escaped inside another label's value does not end that value early.
+     */
+    static String labelValue(String line, String name) {
+        int i = line.indexOf('{');
+        if (i < 0) return null;
+        int n = line.length();
+        i++;
+        while (i < n) {
+            while (i < n && (line.charAt(i) == ',' || line.charAt(i) == ' ')) i++;
+            if (i >= n || line.charAt(i) == '}') return null;
+            int eq = line.indexOf('=', i);
+            if (eq < 0 || eq + 1 >= n || line.charAt(eq + 1) != '"') return null;
+            String label = line.substring(i, eq).trim();
+            StringBuilder value = null;
+            int j = eq + 2;
+            int from = j;
+            while (j < n && line.charAt(j) != '"') {
+                if (line.charAt(j) == '\\' && j + 1 < n) {
+                    if (value == null) value = new StringBuilder();
+                    value.append(line, from, j);
+                    char c = line.charAt(j + 1);
+                    value.append(c == 'n' ? '\n' : c);
+                    j += 2;
+                    from = j;
+                } else {
+                    j++;
+                }
+            }
+            if (j >= n) return null; // unterminated value
+            if (label.equals(name)) {
+                return value == null ? line.substring(from, j) : value.append(line, from, j).toString();
+            }
+            i = j + 1;
+        }
+        return null;
+    }
+
+    private static long positiveLong(String s) {
+        if (s == null) return 0;
+        try {
+            // vLLM prints ints, but a float rendering ("8192.0") must not make the capacity unknown
+            double d = Double.parseDouble(s.trim());
+            return d >= 1 && d < Long.MAX_VALUE ? (long) d : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static double value(String line) {

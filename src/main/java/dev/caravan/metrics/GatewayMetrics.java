@@ -58,6 +58,9 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
                     .description("vllm:num_requests_waiting as last scraped").register(registry);
             Gauge.builder("caravan.engine.kv.cache.usage", e, Engine::kvCacheUsage).tags(t)
                     .description("vllm:kv_cache_usage_perc as last scraped (0-1)").register(registry);
+            Gauge.builder("caravan.engine.kv.cache.tokens", e, Engine::kvCacheTokens).tags(t)
+                    .description("KV-cache size in tokens, configured or from vllm:cache_config_info (0 = unknown)")
+                    .register(registry);
         }
         Gauge.builder("caravan.admission.queue.size", admission, AdmissionQueue::size)
                 .description("Requests waiting for engine capacity").register(registry);

@@ -2,6 +2,7 @@ package dev.caravan.metrics;
 
 import dev.caravan.engines.EngineRegistry;
 import dev.caravan.routing.AdmissionQueue;
+import dev.caravan.routing.PrefixIndex;
 import dev.caravan.workflows.WorkflowRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -14,6 +15,11 @@ public class MetricsConfiguration {
     @Bean
     GatewayMetrics gatewayMetrics(EngineRegistry engines, WorkflowRegistry workflows, AdmissionQueue admission) {
         return new GatewayMetrics(engines, workflows, admission);
+    }
+
+    @Bean
+    PrefixIndexMetrics prefixIndexMetrics(PrefixIndex index, EngineRegistry engines) {
+        return new PrefixIndexMetrics(index, engines);
     }
 
     /** Per-workflow series; off with {@code caravan.metrics.per-workflow=false} for very many workflows. */

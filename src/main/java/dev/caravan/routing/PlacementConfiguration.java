@@ -1,5 +1,6 @@
 package dev.caravan.routing;
 
+import dev.caravan.proxy.RequestOutcomeListener;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
@@ -11,7 +12,8 @@ import org.springframework.context.annotation.Configuration;
  * Beans of the placement core. Bean names (for Camel {@code #bean:} references):
  * {@code placementFactory}, {@code placementPolicies}, {@code plainPlacementPolicy},
  * {@code workflowPlacementPolicy}, {@code workflowRegistry}, {@code admissionQueue},
- * {@code lineageTracker}, {@code prefixIndex}, {@code loadScore}, {@code vllmPriorityMapping}.
+ * {@code lineageTracker}, {@code prefixIndex}, {@code loadScore}, {@code vllmPriorityMapping},
+ * {@code charsPerTokenFromUsage}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({RoutingProperties.class, WorkflowSupportProperties.class})
@@ -45,6 +47,21 @@ public class PlacementConfiguration {
 
     @Bean
     public LoadScore loadScore(PlacementFactory f) { return f.loadScore(); }
+
+    /**
+     * Every answer with usage teaches the prefix index how many prompt characters make one token of the
+     * engine that gave it, which converts the engine's KV capacity (tokens) into index blocks.
+     */
+    @Bean
+    public RequestOutcomeListener charsPerTokenFromUsage(PlacementFactory f) {
+        CharsPerToken ratio = f.charsPerToken();
+        return outcome -> {
+            String prompt = outcome.request() == null ? null : outcome.request().promptText();
+            if (outcome.status() == 200 && prompt != null) {
+                ratio.learn(outcome.engine(), prompt.length(), outcome.promptTokens());
+            }
+        };
+    }
 
     @Bean
     public VllmPriorityMapping vllmPriorityMapping() { return new VllmPriorityMapping(); }

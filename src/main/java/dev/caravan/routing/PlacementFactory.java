@@ -40,7 +40,8 @@ public final class PlacementFactory {
         }
         this.registry = new WorkflowRegistry(workflows.getTtl(), workflows.getMaxWorkflows(), clock);
         RoutingProperties.Prefix p = routing.getPrefix();
-        this.prefixIndex = new PrefixIndex(p.getBlockChars(), p.getMaxEntries(), p.getMaxBlocks());
+        this.prefixIndex = new PrefixIndex(p.getBlockChars(), p.getMaxEntries(), p.getMaxBlocks(),
+                new CharsPerToken(p.getCharsPerToken(), p.isLearnCharsPerToken()), p.isCapacityAware());
         this.lineage = new LineageTracker(routing.getLineage().getMaxEntries(), routing.getLineage().getTtl());
         this.loadScore = new LoadScore(w.getInFlight(), w.getWaiting(), w.getKvCache(), prefixWeight, affinityWeight,
                 routing.getSaturationPerEngine());
@@ -86,6 +87,8 @@ public final class PlacementFactory {
     public PlacementPolicies policies() { return policies; }
     public WorkflowRegistry registry() { return registry; }
     public PrefixIndex prefixIndex() { return prefixIndex; }
+    /** Prompt characters per engine token, taught by engines' answers ({@link PlacementConfiguration}). */
+    public CharsPerToken charsPerToken() { return prefixIndex.charsPerToken(); }
     public LineageTracker lineage() { return lineage; }
     public LoadScore loadScore() { return loadScore; }
     public RendezvousHome rendezvous() { return rendezvous; }

@@ -13,21 +13,39 @@ import java.util.concurrent.atomic.AtomicInteger;
  * block (the same idea as vLLM's block hashes, on characters because the gateway does not tokenize).
  * Only full blocks count: a partial tail block is never reused by vLLM either.
  *
- * <p>Each entry maps a prefix hash to a 64-bit mask of engines that were sent that prefix. Engines get
- * ordinals on first sight; with more than 64 engines ordinals share bits ({@code ordinal mod 64}),
- * which only adds false positives — acceptable for an index that is approximate by nature (the engine
- * evicts blocks without telling us, too).
+ * <p>Each entry maps a prefix hash to a 64-bit mask of engines that probably hold that prefix. Engines
+ * get ordinals on first sight; with more than 64 engines ordinals share bits ({@code ordinal mod 64}),
+ * which adds false positives, and an engine forgetting a prefix clears the bit for its bit-mates too.
+ *
+ * <p><b>Capacity.</b> An engine's KV cache is finite and evicts without telling anyone. For each engine
+ * whose capacity is known ({@link Engine#kvCacheTokens}, from vLLM's {@code vllm:cache_config_info} or
+ * configuration) the index models which of its blocks the engine still holds ({@link ResidentBlocks}):
+ * least recently used out once more than {@code kvCacheTokens x charsPerToken / blockChars} index
+ * blocks are held, where characters per token are learned from the engine's answers
+ * ({@link CharsPerToken}). A block the model evicts loses that engine's bit, and an entry no engine
+ * holds any more leaves the index, so {@link #match} reports only prefixes an engine probably still
+ * caches. Engines of unknown capacity keep their bits until the entry budget evicts them.
+ *
+ * <p>What the model leaves out, on purpose: vLLM pins the blocks of running requests and orders free
+ * blocks by release time, not by start time; a request's blocks are the most recently used ones when it
+ * starts, so pinning matters only for requests running longer than the cache takes to turn over.
+ * Output tokens occupy blocks too; they are unknown when the request is placed, and short next to
+ * the prompts that make caches churn.
  *
  * <p>Memory is bounded by a global entry budget split over lock-striped segments; each segment is an
  * open-addressing table of primitive arrays with an intrusive least-recently-used list (about 32 bytes
  * per entry, no per-entry objects, no allocation on record or lookup). When a segment is full its least
- * recently recorded prefix is evicted. Segment locks are held for a few array operations only, never
- * across I/O, so a slow engine can never make the request path wait on them.
+ * recently recorded prefix is evicted. Each engine's resident blocks take about 28 bytes per block,
+ * at most {@code min(capacity in blocks, maxEntries)} blocks, grown on demand. Locks (one per segment,
+ * one per engine, always taken in the order engine then segment) are held for a few array operations
+ * only, never across I/O, so a slow engine can never make the request path wait on them.
  */
 public final class PrefixIndex {
 
     /** Bytes per entry: key + mask + two LRU links + two index slots (table at load factor 0.5). */
     public static final int BYTES_PER_ENTRY = 8 + 8 + 4 + 4 + 2 * 4;
+    /** Characters per token before the engines' answers teach a better value (English under BPE). */
+    public static final double DEFAULT_CHARS_PER_TOKEN = 4.0;
 
     private final int blockChars;
     private final int maxBlocks;
@@ -35,17 +53,39 @@ public final class PrefixIndex {
     private final int segmentShift;
     private final ConcurrentHashMap<String, Integer> ordinals = new ConcurrentHashMap<>();
     private final AtomicInteger nextOrdinal = new AtomicInteger();
+    private final CharsPerToken charsPerToken;
+    private final boolean capacityAware;
+    /** Per engine id: the blocks that engine probably still holds (engines of known capacity only). */
+    private final ConcurrentHashMap<String, ResidentBlocks> resident = new ConcurrentHashMap<>();
+    private final int maxResidentBlocks;
 
     /**
+     * A capacity-aware index with the default characters per token, learned from answers fed to
+     * {@code charsPerToken()}.
+     *
      * @param blockChars  characters per block (e.g. 128)
      * @param maxEntries  global budget of prefix entries (memory is about {@link #BYTES_PER_ENTRY} each)
      * @param maxBlocks   blocks of a prompt that are indexed at most; longer prompts are matched on
      *                    their first {@code maxBlocks} blocks only, which bounds the per-request cost
      */
     public PrefixIndex(int blockChars, int maxEntries, int maxBlocks) {
+        this(blockChars, maxEntries, maxBlocks, new CharsPerToken(DEFAULT_CHARS_PER_TOKEN, true), true);
+    }
+
+    /**
+     * @param charsPerToken  converts an engine's capacity in tokens to index blocks
+     * @param capacityAware  whether engines of known KV capacity forget what they have probably evicted;
+     *                       false keeps every engine's bits until the entry budget evicts them
+     */
+    public PrefixIndex(int blockChars, int maxEntries, int maxBlocks, CharsPerToken charsPerToken,
+                       boolean capacityAware) {
         if (blockChars < 1 || maxEntries < 1 || maxBlocks < 1) throw new IllegalArgumentException("sizes must be >= 1");
         this.blockChars = blockChars;
         this.maxBlocks = maxBlocks;
+        this.charsPerToken = charsPerToken;
+        this.capacityAware = capacityAware;
+        // An engine cannot be reported holding more than the whole index remembers.
+        this.maxResidentBlocks = maxEntries;
         // Small budgets get one segment so eviction is exact LRU; large ones are striped for concurrency.
         int n = 1;
         while (n < 16 && (long) maxEntries / (n * 2L) >= 4096) n <<= 1;
@@ -57,6 +97,8 @@ public final class PrefixIndex {
 
     public int blockChars() { return blockChars; }
 
+    public CharsPerToken charsPerToken() { return charsPerToken; }
+
     /** Number of full blocks of {@code prompt} that the index looks at. */
     public int blocks(CharSequence prompt) {
         return prompt == null ? 0 : Math.min(prompt.length() / blockChars, maxBlocks);
@@ -64,13 +106,75 @@ public final class PrefixIndex {
 
     /** Learns that {@code engine} was sent {@code prompt}, so it now probably caches its prefix. */
     public void record(CharSequence prompt, Engine engine) {
+        record(prompt, engine, 0, true);
+    }
+
+    /**
+     * Learns that {@code engine} was sent {@code prompt} under vLLM's {@code cache_salt}: no other
+     * request can reuse those blocks, so nothing becomes matchable, but they take room in the engine's
+     * cache and push older prefixes out (blocks of the same salt, e.g. a workflow's own turns, reuse
+     * each other as they do in vLLM).
+     */
+    public void recordIsolated(CharSequence prompt, Engine engine, String cacheSalt) {
+        record(prompt, engine, Hashing.hash(cacheSalt == null ? "" : cacheSalt) | 1L, false);
+    }
+
+    private void record(CharSequence prompt, Engine engine, long seed, boolean shared) {
         int n = blocks(prompt);
         if (n == 0) return;
         long bit = bit(engine.id());
-        long h = 0;
+        long limit = capacityBlocks(engine);
+        if (limit <= 0) {
+            if (!shared) return;
+            long h = 0;
+            for (int b = 0; b < n; b++) {
+                h = Hashing.hash(h, prompt, b * blockChars, (b + 1) * blockChars);
+                segment(h).record(h, bit);
+            }
+            return;
+        }
+        ResidentBlocks r = resident.get(engine.id());
+        if (r == null) {
+            r = resident.computeIfAbsent(engine.id(), k -> new ResidentBlocks(1024, maxResidentBlocks));
+        }
+        // Full blocks past the indexed ones: the engine caches them too, the index cannot name them.
+        int tail = prompt.length() / blockChars - n;
+        long h = seed;
+        int anchor = LruKeyTable.NIL;
+        long anchorKey = 0;
         for (int b = 0; b < n; b++) {
             h = Hashing.hash(h, prompt, b * blockChars, (b + 1) * blockChars);
-            segment(h).record(h, bit);
+            int weight = b == n - 1 ? 1 + tail : 1;
+            // Under the engine's lock so that its bit and its resident set change together.
+            synchronized (r) {
+                if (shared) segment(h).record(h, bit);
+                anchor = r.touch(h, weight, anchor, anchorKey);
+                anchorKey = h;
+                while (r.over(limit)) {
+                    if (r.shed(limit)) segment(r.shedKey).forget(r.shedKey, bit);
+                }
+            }
+        }
+    }
+
+    /**
+     * Index blocks {@code engine}'s KV cache holds ({@code tokens x chars per token / blockChars}), or 0
+     * when its capacity is unknown or the index is not capacity-aware.
+     */
+    public long capacityBlocks(Engine engine) {
+        if (!capacityAware) return 0;
+        long tokens = engine.kvCacheTokens();
+        if (tokens <= 0) return 0;
+        double blocks = tokens * charsPerToken.of(engine) / blockChars;
+        return (long) Math.max(1, Math.min(maxResidentBlocks, blocks));
+    }
+
+    /** Index blocks {@code engine} is modelled to hold now (0 when its capacity is unknown). */
+    public long residentBlocks(Engine engine) {
+        ResidentBlocks r = resident.get(engine.id());
+        if (r == null) return 0;
+        synchronized (r) {
+            return r.used();
         }
     }
 
@@ -140,10 +244,18 @@ public final class PrefixIndex {
         return s;
     }
 
-    /** Bytes held by the index arrays, allocated up front (the bound, not the current use). */
+    /**
+     * Bytes held by the index arrays: the segments', allocated up front (the bound, not the current
+     * use), plus the engines' resident blocks as they have grown so far.
+     */
     public long footprintBytes() {
         long s = 0;
         for (Segment seg : segments) s += seg.footprintBytes();
+        for (ResidentBlocks r : resident.values()) {
+            synchronized (r) {
+                s += r.footprintBytes();
+            }
+        }
         return s;
     }
 
@@ -152,6 +264,39 @@ public final class PrefixIndex {
         long s = 0;
         for (Segment seg : segments) s += seg.evictions();
         return s;
+    }
+
+    /** Blocks engines have been modelled to evict because their KV cache was full. */
+    public long forgotten() {
+        long s = 0;
+        for (ResidentBlocks r : resident.values()) {
+            synchronized (r) {
+                s += r.forgotten();
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Entries whose mask has {@code engine}'s bit: never more than the engine's resident entries when
+     * its capacity is known (for tests; walks every segment under its lock).
+     */
+    long entriesWithBit(Engine engine) {
+        Integer ord = ordinals.get(engine.id());
+        if (ord == null) return 0;
+        long bit = 1L << (ord & 63);
+        long n = 0;
+        for (Segment seg : segments) n += seg.countWith(bit);
+        return n;
+    }
+
+    /** Entries (not blocks: an entry may stand for an unindexed tail too) resident for {@code engine}. */
+    long residentEntries(Engine engine) {
+        ResidentBlocks r = resident.get(engine.id());
+        if (r == null) return 0;
+        synchronized (r) {
+            return r.live();
+        }
     }
 
     private long bit(String engineId) {
@@ -164,111 +309,62 @@ public final class PrefixIndex {
         return segments.length == 1 ? segments[0] : segments[(int) (h >>> segmentShift)];
     }
 
-    /** One lock stripe: open addressing over slot numbers plus an LRU list threaded through the slots. */
-    private static final class Segment {
-        private static final int NIL = -1;
+    /** One lock stripe of the global map: prefix hash to engine mask, least recently recorded out. */
+    private static final class Segment extends LruKeyTable {
         final int capacity;
-        private final long[] keys;
         private final long[] masks;
-        private final int[] prev;
-        private final int[] next;
-        /** slot + 1, 0 = empty; power-of-two size at least twice the capacity. */
-        private final int[] table;
-        private final int tableMask;
-        private int size;
-        private int lru = NIL; // least recently used slot (evicted first)
-        private int mru = NIL;
         private long evictions;
 
         Segment(int capacity) {
+            super(capacity);
             this.capacity = capacity;
-            keys = new long[capacity];
             masks = new long[capacity];
-            prev = new int[capacity];
-            next = new int[capacity];
-            int t = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1;
-            table = new int[t];
-            tableMask = t - 1;
         }
 
-        synchronized int size() { return size; }
+        @Override
+        void resized(int slots) {
+            throw new IllegalStateException("a segment never grows"); // it evicts before adding
+        }
+
+        synchronized int size() { return live(); }
         synchronized long evictions() { return evictions; }
 
-        long footprintBytes() {
-            return 8L * keys.length + 8L * masks.length + 4L * prev.length + 4L * next.length + 4L * table.length;
-        }
+        long footprintBytes() { return baseFootprintBytes() + 8L * masks.length; }
 
         synchronized long mask(long key) {
-            int pos = find(key);
-            return pos < 0 ? 0 : masks[table[pos] - 1];
+            int s = slotOf(key);
+            return s == NIL ? 0 : masks[s];
         }
 
         synchronized void record(long key, long bit) {
-            int pos = find(key);
-            if (pos >= 0) {
-                int s = table[pos] - 1;
+            int s = slotOf(key);
+            if (s != NIL) {
                 masks[s] |= bit;
                 if (s != mru) { unlink(s); linkMru(s); }
                 return;
             }
-            int s;
-            if (size < capacity) {
-                s = size++;
-            } else {
-                s = lru;
-                removeFromTable(find(keys[s]));
-                unlink(s);
+            if (full()) {
+                remove(lru);
                 evictions++;
             }
-            keys[s] = key;
+            s = add(key, 0);
             masks[s] = bit;
             linkMru(s);
-            int i = home(key);
-            while (table[i] != 0) i = (i + 1) & tableMask;
-            table[i] = s + 1;
         }
 
-        private int home(long key) { return (int) key & tableMask; }
-
-        private int find(long key) {
-            int i = home(key);
-            int v;
-            while ((v = table[i]) != 0) {
-                if (keys[v - 1] == key) return i;
-                i = (i + 1) & tableMask;
-            }
-            return -1;
+        synchronized long countWith(long bit) {
+            long n = 0;
+            for (int s = lru; s != NIL; s = next[s]) if ((masks[s] & bit) != 0) n++;
+            return n;
         }
 
-        /** Backward-shift deletion keeps linear probing chains intact without tombstones. */
-        private void removeFromTable(int i) {
-            table[i] = 0;
-            int j = i;
-            while (true) {
-                j = (j + 1) & tableMask;
-                int v = table[j];
-                if (v == 0) return;
-                int k = home(keys[v - 1]);
-                boolean movable = (j > i) ? (k <= i || k > j) : (k <= i && k > j);
-                if (movable) {
-                    table[i] = v;
-                    table[j] = 0;
-                    i = j;
-                }
-            }
-        }
-
-        private void unlink(int s) {
-            int p = prev[s], n = next[s];
-            if (p != NIL) next[p] = n; else lru = n;
-            if (n != NIL) prev[n] = p; else mru = p;
-        }
-
-        private void linkMru(int s) {
-            prev[s] = mru;
-            next[s] = NIL;
-            if (mru != NIL) next[mru] = s; else lru = s;
-            mru = s;
+        /** The engines of {@code bit} no longer hold {@code key}; an entry nobody holds leaves. */
+        synchronized void forget(long key, long bit) {
+            int s = slotOf(key);
+            if (s == NIL) return;
+            long m = masks[s] & ~bit;
+            if (m == 0) remove(s);
+            else masks[s] = m;
         }
     }
 }

@@ -111,6 +111,24 @@ public class RoutingProperties {
         private int maxEntries = 1 << 20;
         /** {@code caravan.routing.prefix.max-blocks}: leading blocks of a prompt indexed at most. Default 256. */
         private int maxBlocks = 256;
+        /**
+         * {@code caravan.routing.prefix.capacity-aware}: the index models each engine's KV cache (its size
+         * from {@code vllm:cache_config_info} or {@code caravan.engines[i].kv-cache-tokens}) and forgets
+         * the prefixes the engine has probably evicted, least recently used first. Engines of unknown
+         * size are unaffected. Default true.
+         */
+        private boolean capacityAware = true;
+        /**
+         * {@code caravan.routing.prefix.chars-per-token}: prompt characters per engine token until the
+         * engines' answers ({@code usage.prompt_tokens}) have taught the real ratio; converts an
+         * engine's capacity in tokens to index blocks. Default 4.0 (English text under BPE tokenizers).
+         */
+        private double charsPerToken = PrefixIndex.DEFAULT_CHARS_PER_TOKEN;
+        /**
+         * {@code caravan.routing.prefix.learn-chars-per-token}: learn the ratio per engine from its
+         * answers; false keeps {@code chars-per-token}. Default true.
+         */
+        private boolean learnCharsPerToken = true;
 
         public int getBlockChars() { return blockChars; }
         public void setBlockChars(int v) { blockChars = v; }
@@ -118,6 +136,12 @@ public class RoutingProperties {
         public void setMaxEntries(int v) { maxEntries = v; }
         public int getMaxBlocks() { return maxBlocks; }
         public void setMaxBlocks(int v) { maxBlocks = v; }
+        public boolean isCapacityAware() { return capacityAware; }
+        public void setCapacityAware(boolean v) { capacityAware = v; }
+        public double getCharsPerToken() { return charsPerToken; }
+        public void setCharsPerToken(double v) { charsPerToken = v; }
+        public boolean isLearnCharsPerToken() { return learnCharsPerToken; }
+        public void setLearnCharsPerToken(boolean v) { learnCharsPerToken = v; }
     }
 
     public static class Spill {

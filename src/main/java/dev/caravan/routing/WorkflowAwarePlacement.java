@@ -194,8 +194,9 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     public void onRouted(PlacementRequest request, Engine engine) {
         WorkflowMetadata md = request.workflow();
         boolean salted = needsCacheSalt(request);
-        // A salted request's cache is invisible to other requests, so it teaches the index nothing.
+        // A salted request's cache is invisible to other requests: nothing to match, but it takes room.
         if (!salted) index.record(request.promptText(), engine);
+        else index.recordIsolated(request.promptText(), engine, cacheSalt(request));
         lineage.record(request.requestId(), engine.id());
         if (md != null && md.workflowId() != null) {
             WorkflowState st = registry.get(md.workflowId());

@@ -157,5 +157,7 @@ class ErrorResponsesTest extends GatewayTestSupport {
         assertThat(h.statusCode()).isEqualTo(200);
         assertThat(json(h).get("broker").asText()).isEqualTo("up");
         assertThat(json(h).get("healthy_engines").asInt()).isEqualTo(3);
+        // the simulated engines' KV cache (1,024 blocks of 16 tokens), as their /metrics report it
+        assertThat(json(h).get("engines").get(0).get("kv_cache_tokens").asLong()).isEqualTo(16_384);
     }
 }

@@ -195,6 +195,9 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
         String prom = getManagement("/actuator/prometheus").body();
         assertThat(prom).contains("caravan_requests_total{", "caravan_engine_healthy{", "caravan_cached_tokens_total",
                 "vllm_workflow_requests_total{agent_id=\"a\",workflow_id=\"metrics-wf\"}", "vllm_active_workflows",
-                "caravan_admission_queue_size");
+                "caravan_admission_queue_size", "caravan_prefix_index_entries", "caravan_prefix_index_forgotten_total");
+        // the simulated engines' 1,024 blocks of 16 tokens, read from their /metrics
+        assertThat(prom).containsPattern("caravan_engine_kv_cache_tokens\\{engine=\"sim-0\"[^}]*} 16384.0");
+        assertThat(prom).containsPattern("caravan_prefix_index_capacity_blocks\\{engine=\"sim-0\"[^}]*} [1-9]");
     }
 }

@@ -126,7 +126,9 @@ class HelmChartTest {
         assertThat(engines.get(0).get("priority-scheduling").asBoolean()).isTrue();
         assertThat(engines.get(0).get("api-key").asText()).isEqualTo("${CARAVAN_ENGINE_0_API_KEY}");
         assertThat(engines.get(0).at("/labels/zone").asText()).isEqualTo("a");
+        assertThat(engines.get(0).get("kv-cache-tokens").asLong()).isEqualTo(438_464);
         assertThat(engines.get(1).get("id").asText()).isEqualTo("vllm-b0");
+        assertThat(engines.get(1).has("kv-cache-tokens")).as("read from the engine's /metrics").isFalse();
         assertThat(app.at("/caravan/workflow-support/ttl").asText()).isEqualTo("1800s");
         assertThat(app.at("/caravan/workflow-support/routing/strategy").asText()).isEqualTo("kvaware");
         assertThat(app.at("/caravan/routing/saturationPerEngine").asInt()).isEqualTo(32);

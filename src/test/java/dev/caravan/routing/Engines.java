@@ -17,6 +17,13 @@ public final class Engines {
         return e;
     }
 
+    /** A healthy idle engine whose KV cache holds {@code kvCacheTokens} tokens (as if configured). */
+    public static Engine engine(String id, long kvCacheTokens) {
+        Engine e = new Engine(id, URI.create("http://" + id + ":8000"), Set.of(), Map.of(), false, kvCacheTokens);
+        e.markHealthy(true);
+        return e;
+    }
+
     public static List<Engine> engines(int n) {
         List<Engine> list = new ArrayList<>();
         for (int i = 0; i < n; i++) list.add(engine("e" + i));
