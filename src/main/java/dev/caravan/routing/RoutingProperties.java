@@ -115,9 +115,11 @@ public class RoutingProperties {
          * {@code caravan.routing.prefix.capacity-aware}: the index models each engine's KV cache (its size
          * from {@code vllm:cache_config_info} or {@code caravan.engines[i].kv-cache-tokens}) and forgets
          * the prefixes the engine has probably evicted, least recently used first. Engines of unknown
-         * size are unaffected. Default true.
+         * size are unaffected. Default false: side by side it shortened the TTFT tail a little but gave
+         * back hit rate on both benchmark workloads (docs/benchmarks.md, "The prefix index with each
+         * engine's KV capacity"), so it is opt-in until its model of a loaded engine is better.
          */
-        private boolean capacityAware = true;
+        private boolean capacityAware = false;
         /**
          * {@code caravan.routing.prefix.chars-per-token}: prompt characters per engine token until the
          * engines' answers ({@code usage.prompt_tokens}) have taught the real ratio; converts an

@@ -198,6 +198,7 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
                 "caravan_admission_queue_size", "caravan_prefix_index_entries", "caravan_prefix_index_forgotten_total");
         // the simulated engines' 1,024 blocks of 16 tokens, read from their /metrics
         assertThat(prom).containsPattern("caravan_engine_kv_cache_tokens\\{engine=\"sim-0\"[^}]*} 16384.0");
-        assertThat(prom).containsPattern("caravan_prefix_index_capacity_blocks\\{engine=\"sim-0\"[^}]*} [1-9]");
+        // the index's model of each engine's cache is opt-in (caravan.routing.prefix.capacity-aware): 0 = not modelled
+        assertThat(prom).containsPattern("caravan_prefix_index_capacity_blocks\\{engine=\"sim-0\"[^}]*} 0.0");
     }
 }
