@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.bench.routing.SyntheticText;
 import dev.caravan.engines.Engine;
 import dev.caravan.proxy.RequestOutcome;
@@ -16,8 +14,6 @@ import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -85,7 +81,6 @@ class CharsPerTokenTest {
      */
     @Test
     void learnsTheSimulatorsRatioFromItsUsage() throws Exception {
-        ObjectMapper json = new ObjectMapper();
         PlacementFactory factory = new PlacementFactory(new RoutingProperties(), new WorkflowSupportProperties(),
                 Clock.systemUTC());
         RequestOutcomeListener listener = new PlacementConfiguration().charsPerTokenFromUsage(factory);
@@ -96,13 +91,7 @@ class CharsPerTokenTest {
             for (int i = 0; i < 5; i++) {
                 String content = SyntheticText.of("chars-per-token-" + i, 2_000);
                 textChars += content.length();
-                ObjectNode body = json.createObjectNode().put("model", SimulatorConfig.DEFAULT_MODEL).put("max_tokens", 1);
-                body.putArray("messages").addObject().put("role", "user").put("content", content);
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(sim.baseUrl().resolve("/v1/chat/completions"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                JsonNode usage = json.readTree(r.body()).path("usage");
+                JsonNode usage = SimulatorChat.usage(http, sim, content);
                 // the prompt text as the gateway renders a chat request (CompletionRequestParser)
                 PlacementRequest placed = new PlacementRequest("r" + i, "m", "user: " + content + "\n", null, null, Set.of());
                 listener.onOutcome(new RequestOutcome(placed, new PlacementDecision(engine, PlacementReason.PREFIX),

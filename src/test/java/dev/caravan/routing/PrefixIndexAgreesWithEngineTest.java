@@ -4,15 +4,11 @@ import static dev.caravan.routing.Engines.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.bench.routing.SyntheticText;
 import dev.caravan.engines.Engine;
 import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,7 +25,6 @@ class PrefixIndexAgreesWithEngineTest {
 
     private static final int SEGMENT_TOKENS = 128;
     private static final int KV_BLOCKS = 512;   // 8,192 tokens
-    private final ObjectMapper json = new ObjectMapper();
 
     @Test
     void predictsTheEnginesCachedTokensWhenItsCacheChurns() throws Exception {
@@ -63,7 +58,7 @@ class PrefixIndexAgreesWithEngineTest {
                 double cpt = ratio.of(engine);
                 long predictedAware = Math.round(aware.matchedBlocks(promptText, engine) * 128 / cpt);
                 long predictedUnaware = Math.round(unaware.matchedBlocks(promptText, engine) * 128 / cpt);
-                JsonNode usage = send(http, sim, content.toString());
+                JsonNode usage = SimulatorChat.usage(http, sim, content.toString());
                 long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong();
                 long prompt = usage.path("prompt_tokens").asLong();
                 if (i >= 40) { // once the cache is full and the ratio learned
@@ -83,16 +78,5 @@ class PrefixIndexAgreesWithEngineTest {
         assertThat(awareError).as("errors %d (aware) vs %d (unaware) over %d cached tokens", awareError,
                 unawareError, actualTotal).isLessThan(actualTotal / 10).isLessThan(unawareError / 10);
         assertThat(aware.residentBlocks(engine)).isLessThanOrEqualTo(aware.capacityBlocks(engine));
-    }
-
-    private JsonNode send(HttpClient http, SimulatedEngine sim, String content) throws Exception {
-        ObjectNode body = json.createObjectNode().put("model", SimulatorConfig.DEFAULT_MODEL).put("max_tokens", 1);
-        body.putArray("messages").addObject().put("role", "user").put("content", content);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(sim.baseUrl().resolve("/v1/chat/completions"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return json.readTree(r.body()).path("usage");
     }
 }
