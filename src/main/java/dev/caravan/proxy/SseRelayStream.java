@@ -38,6 +38,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     private static final byte[] ID_KEY = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BLANK_LINE = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NO_BYTES = new byte[0];
+    private static final int FIRST_BUFFER = 8192;
 
     private final ReadStream<Buffer> upstream;
     private final Runnable cancelUpstream;
@@ -46,7 +47,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     private final Completion completion;
 
     // Allocated on first need only: most streams arrive as chunks of whole events, which passWhole
-    // reads in place, and two eager 8 KiB arrays per request were the relay's largest cost.
+    // reads in place without them.
     private byte[] pending = NO_BYTES;
     private int pendingLen;
     private byte[] out = NO_BYTES;
@@ -276,7 +277,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
 
     private void appendOut(byte[] src, int off, int len) {
         if (outLen + len > out.length) {
-            out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, 8192), outLen + len));
+            out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, FIRST_BUFFER), outLen + len));
         }
         System.arraycopy(src, off, out, outLen, len);
         outLen += len;
@@ -284,7 +285,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
 
     private void ensurePending(int extra) {
         if (pendingLen + extra > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(Math.max(pending.length * 2, 8192), pendingLen + extra));
+            pending = Arrays.copyOf(pending, Math.max(Math.max(pending.length * 2, FIRST_BUFFER), pendingLen + extra));
         }
     }
 

@@ -50,10 +50,12 @@ public class PlacementConfiguration {
 
     /**
      * Every answer with usage teaches the prefix index how many prompt characters make one token of the
-     * engine that gave it, which converts the engine's KV capacity (tokens) into index blocks.
+     * engine that gave it, which converts the engine's KV capacity (tokens) into index blocks. Only the
+     * capacity-aware index uses the ratio, so without it no request pays for learning it.
      */
     @Bean
     public RequestOutcomeListener charsPerTokenFromUsage(PlacementFactory f) {
+        if (!f.prefixIndex().capacityAware()) return outcome -> { };
         CharsPerToken ratio = f.charsPerToken();
         return outcome -> {
             String prompt = outcome.request() == null ? null : outcome.request().promptText();

@@ -169,6 +169,9 @@ public final class PrefixIndex {
         return (long) Math.max(1, Math.min(maxResidentBlocks, blocks));
     }
 
+    /** Whether engines of known KV capacity forget what they have probably evicted ({@code caravan.routing.prefix.capacity-aware}). */
+    public boolean capacityAware() { return capacityAware; }
+
     /** Index blocks {@code engine} is modelled to hold now (0 when its capacity is unknown). */
     public long residentBlocks(Engine engine) {
         ResidentBlocks r = resident.get(engine.id());

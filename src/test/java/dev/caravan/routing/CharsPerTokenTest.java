@@ -81,7 +81,9 @@ class CharsPerTokenTest {
      */
     @Test
     void learnsTheSimulatorsRatioFromItsUsage() throws Exception {
-        PlacementFactory factory = new PlacementFactory(new RoutingProperties(), new WorkflowSupportProperties(),
+        RoutingProperties routing = new RoutingProperties();
+        routing.getPrefix().setCapacityAware(true); // the ratio is learned for the capacity-aware index only
+        PlacementFactory factory = new PlacementFactory(routing, new WorkflowSupportProperties(),
                 Clock.systemUTC());
         RequestOutcomeListener listener = new PlacementConfiguration().charsPerTokenFromUsage(factory);
         Engine engine = engine("sim");
