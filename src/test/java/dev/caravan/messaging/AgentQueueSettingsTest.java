@@ -27,11 +27,12 @@ class AgentQueueSettingsTest extends MessagingTestSupport {
     }
 
     @Test
-    void theJournalSyncsEveryDurableSendAfterAtMostHalfAMillisecondWhateverItsType() {
+    void theJournalSyncsEveryDurableSendWithinTwoMilliseconds() {
         var config = broker.getActiveMQServer().getConfiguration();
-        // ASYNCIO falls back to NIO without libaio; the short gathering window must survive that.
-        assertThat(config.getJournalBufferTimeout_NIO()).isEqualTo(500_000);
-        assertThat(config.getJournalBufferTimeout_AIO()).isEqualTo(500_000);
+        // Artemis applies journal-buffer-timeout to the configured type only (NIO here, whose own
+        // default is 3.3 ms); not shorter, or Artemis' flush thread may spin on a loaded host.
+        assertThat(config.getJournalType().toString()).isEqualTo("NIO");
+        assertThat(config.getJournalBufferTimeout_NIO()).isEqualTo(2_000_000);
         assertThat(config.isJournalSyncNonTransactional()).isTrue();
         assertThat(config.isJournalDatasync()).isTrue();
     }

@@ -55,6 +55,8 @@ public final class MessagingBenchmark {
     private static final int READERS = Integer.getInteger("bench.readers", 8);
     /** AMQP phase: producer connections, each with its own session and at most 1,000 unconfirmed sends. */
     private static final int AMQP_PRODUCERS = Integer.getInteger("bench.amqp-producers", 1);
+    /** AMQP phase: messages per measured run (a quarter as many first, unmeasured, to warm the path). */
+    private static final int AMQP_MESSAGES = Integer.getInteger("bench.amqp-messages", 20_000);
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(32)).build();
@@ -165,8 +167,8 @@ public final class MessagingBenchmark {
                 rest = bench.restThroughput(REST_TOTAL, SENDERS, READERS);
             }
             if (PHASES.contains("amqp")) {
-                amqpThroughput(amqpPort, 5_000);        // warm-up
-                amqp = amqpThroughput(amqpPort, 20_000);
+                amqpThroughput(amqpPort, AMQP_MESSAGES / 4);        // warm-up
+                amqp = amqpThroughput(amqpPort, AMQP_MESSAGES);
             }
             if (PHASES.contains("latency")) {
                 bench.pacedLatency(500, 2, false);     // warm-up
@@ -186,6 +188,44 @@ public final class MessagingBenchmark {
     /** CPU time of this whole JVM (gateway, broker and the benchmark's own clients), in ns. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU time per Java thread, keyed by thread id ({@code -Dbench.thread-cpu=true}): with
+     * {@link #printThreadCpu} it shows which threads (client, acceptor, broker executors, journal)
+     * a phase's CPU went to, and the remainder is the JVM's own (GC, JIT).
+     */
+    private static Map<Long, long[]> threadCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        Map<Long, long[]> cpu = new java.util.HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            cpu.put(id, new long[] {threads.getThreadCpuTime(id)});
+        }
+        return cpu;
+    }
+
+    private static void printThreadCpu(Map<Long, long[]> before, long processNanos, long messages) {
+        if (!Boolean.getBoolean("bench.thread-cpu")) {
+            return;
+        }
+        var threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new java.util.TreeMap<>();
+        long javaTotal = 0;
+        for (long id : threads.getAllThreadIds()) {
+            var info = threads.getThreadInfo(id);
+            long now = threads.getThreadCpuTime(id);
+            if (info == null || now < 0) {
+                continue;
+            }
+            long spent = now - (before.containsKey(id) ? before.get(id)[0] : 0);
+            javaTotal += spent;
+            byGroup.merge(info.getThreadName().replaceAll("\\d+", "#"), spent, Long::sum);
+        }
+        byGroup.put("(JVM: GC, JIT, exited threads)", processNanos - javaTotal);
+        long gcMs = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> b.getCollectionTime()).sum();
+        System.out.printf("    GC pauses since start: %d ms in total%n", gcMs);
+        byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(14)
+                .forEach(e -> System.out.printf("    %7.1f us/msg  %s%n", e.getValue() / 1e3 / Math.max(1, messages), e.getKey()));
     }
 
     private static String loadAverage() {
@@ -324,6 +364,7 @@ public final class MessagingBenchmark {
                 }, "amqp-producer-" + p));
             }
             long start = System.nanoTime();
+            Map<Long, long[]> threadsBefore = threadCpu();
             long cpuStart = processCpuNanos();
             senders.forEach(Thread::start);
             for (Thread t : senders) {
@@ -335,6 +376,7 @@ public final class MessagingBenchmark {
             double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
             System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000 per producer, %d producer connection(s) -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s, JVM CPU %.3f ms/msg, load %s%n",
                     producers, n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)", cpuMs / Math.max(1, n), loadAverage());
+            printThreadCpu(threadsBefore, (long) (cpuMs * 1e6), n);
             return new double[] {n / seconds, cpuMs / Math.max(1, n)};
         } finally {
             for (Connection c : producerConnections) {
