@@ -195,16 +195,16 @@ public final class MessagingBenchmark {
      * {@link #printThreadCpu} it shows which threads (client, acceptor, broker executors, journal)
      * a phase's CPU went to, and the remainder is the JVM's own (GC, JIT).
      */
-    private static Map<Long, long[]> threadCpu() {
+    private static Map<Long, Long> threadCpu() {
         var threads = ManagementFactory.getThreadMXBean();
-        Map<Long, long[]> cpu = new java.util.HashMap<>();
+        Map<Long, Long> cpu = new java.util.HashMap<>();
         for (long id : threads.getAllThreadIds()) {
-            cpu.put(id, new long[] {threads.getThreadCpuTime(id)});
+            cpu.put(id, threads.getThreadCpuTime(id));
         }
         return cpu;
     }
 
-    private static void printThreadCpu(Map<Long, long[]> before, long processNanos, long messages) {
+    private static void printThreadCpu(Map<Long, Long> before, long processNanos, long messages) {
         if (!Boolean.getBoolean("bench.thread-cpu")) {
             return;
         }
@@ -217,13 +217,13 @@ public final class MessagingBenchmark {
             if (info == null || now < 0) {
                 continue;
             }
-            long spent = now - (before.containsKey(id) ? before.get(id)[0] : 0);
+            long spent = now - Math.max(0, before.getOrDefault(id, 0L));
             javaTotal += spent;
             byGroup.merge(info.getThreadName().replaceAll("\\d+", "#"), spent, Long::sum);
         }
         byGroup.put("(JVM: GC, JIT, exited threads)", processNanos - javaTotal);
         long gcMs = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> b.getCollectionTime()).sum();
-        System.out.printf("    GC pauses since start: %d ms in total%n", gcMs);
+        System.out.printf("    GC pauses since the JVM started: %d ms in total%n", gcMs);
         byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(14)
                 .forEach(e -> System.out.printf("    %7.1f us/msg  %s%n", e.getValue() / 1e3 / Math.max(1, messages), e.getKey()));
     }
@@ -364,7 +364,7 @@ public final class MessagingBenchmark {
                 }, "amqp-producer-" + p));
             }
             long start = System.nanoTime();
-            Map<Long, long[]> threadsBefore = threadCpu();
+            Map<Long, Long> threadsBefore = threadCpu();
             long cpuStart = processCpuNanos();
             senders.forEach(Thread::start);
             for (Thread t : senders) {
