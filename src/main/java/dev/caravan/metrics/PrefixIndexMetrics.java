@@ -35,9 +35,11 @@ public class PrefixIndexMetrics implements MeterBinder {
                     .register(registry);
             Gauge.builder("caravan.prefix.index.resident.blocks", e, index::residentBlocks).tags(t)
                     .description("Index blocks the engine is modelled to hold now").register(registry);
-            Gauge.builder("caravan.prefix.index.chars.per.token", e, x -> index.charsPerToken().of(x)).tags(t)
-                    .description("Prompt characters per engine token, learned from usage.prompt_tokens when the index is capacity-aware")
-                    .register(registry);
+            if (index.capacityAware()) { // otherwise nothing learns the ratio: it would show its default forever
+                Gauge.builder("caravan.prefix.index.chars.per.token", e, x -> index.charsPerToken().of(x)).tags(t)
+                        .description("Prompt characters per engine token, learned from usage.prompt_tokens")
+                        .register(registry);
+            }
         }
         Gauge.builder("caravan.prefix.index.entries", index, PrefixIndex::size)
                 .description("Prefix entries the index holds").register(registry);

@@ -198,6 +198,9 @@ public final class MessagingBenchmark {
     private static Map<Long, Long> threadCpu() {
         var threads = ManagementFactory.getThreadMXBean();
         Map<Long, Long> cpu = new java.util.HashMap<>();
+        if (!Boolean.getBoolean("bench.thread-cpu")) {
+            return cpu;
+        }
         for (long id : threads.getAllThreadIds()) {
             cpu.put(id, threads.getThreadCpuTime(id));
         }
