@@ -21,6 +21,8 @@
 #   GATEWAY_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java src/bench/proxy/proxy-overhead.sh   # the gateway on another JDK
 #   BASELINE_OPTS="-Xmx1g -XX:+UseParallelGC" src/bench/proxy/proxy-overhead.sh --baseline-jar=target/caravan-0.1.0-SNAPSHOT.jar
 #                                           # the same jar on other JVM options (default: GATEWAY_OPTS)
+#   BASELINE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java src/bench/proxy/proxy-overhead.sh --baseline-jar=target/caravan-0.1.0-SNAPSHOT.jar
+#                                           # the same jar on another JDK (default: GATEWAY_JAVA)
 #   GATEWAY_OPTS="-Xmx1g" (default) adds JVM options for the gateway, GATEWAY_ARGS Spring Boot
 #   arguments (--key=value) after the benchmark's own. --warmup=30: seconds of load per kind on the
 #   gateway before the first round.
@@ -43,6 +45,7 @@ JAVA=${JAVA:-java}
 GATEWAY_JAVA=${GATEWAY_JAVA:-$JAVA}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx1g}
 BASELINE_OPTS=${BASELINE_OPTS:-$GATEWAY_OPTS}
+BASELINE_JAVA=${BASELINE_JAVA:-$GATEWAY_JAVA}
 GATEWAY_ARGS=${GATEWAY_ARGS:-}
 WARMUP=30
 
@@ -137,11 +140,11 @@ render "$BENCH/proxy-nginx.conf.in" "$WORK/proxy.conf"
 nginx -e "$WORK/stub-early.log" -p "$WORK" -c "$WORK/stub.conf"
 nginx -e "$WORK/proxy-early.log" -p "$WORK" -c "$WORK/proxy.conf"
 
-start_gateway() { # jar port log management-port [routes-dir] [extra args] [JVM options] -> pid in STARTED_PID
-  local opts=${7:-$GATEWAY_OPTS}
-  log "gateway $1 on :$2 ($("$GATEWAY_JAVA" -version 2>&1 | head -1); $opts)"
+start_gateway() { # jar port log management-port [routes-dir] [extra args] [JVM options] [java] -> pid in STARTED_PID
+  local opts=${7:-$GATEWAY_OPTS} java=${8:-$GATEWAY_JAVA}
+  log "gateway $1 on :$2 ($("$java" -version 2>&1 | head -1); $opts)"
   # shellcheck disable=SC2086
-  (cd "$ROOT" && exec "$GATEWAY_JAVA" $opts -jar "$1" \
+  (cd "$ROOT" && exec "$java" $opts -jar "$1" \
     --server.port="$2" --management.server.port="$4" \
     --caravan.messaging.data-dir="$WORK/broker-$2" --caravan.messaging.acceptor.enabled=false \
     --caravan.routes-dir="${5:-$ROOT/routes}" \
@@ -165,7 +168,7 @@ start_gateway "$JAR" "$GW" "$WORK/gateway.log" "$GW_MGMT"; GW_PID=$STARTED_PID
 wait_gateway "$GW" "$GW_PID" "$WORK/gateway.log"
 TARGETS=(direct nginx gateway)
 if [[ -n "$BASE_JAR" ]]; then
-  start_gateway "$BASE_JAR" "$BASE" "$WORK/baseline.log" "$BASE_MGMT" "${BASE_ROUTES:-$ROOT/routes}" "${BASE_ARGS:-}" "$BASELINE_OPTS"; BASE_PID=$STARTED_PID
+  start_gateway "$BASE_JAR" "$BASE" "$WORK/baseline.log" "$BASE_MGMT" "${BASE_ROUTES:-$ROOT/routes}" "${BASE_ARGS:-}" "$BASELINE_OPTS" "$BASELINE_JAVA"; BASE_PID=$STARTED_PID
   wait_gateway "$BASE" "$BASE_PID" "$WORK/baseline.log"
   TARGETS=(direct nginx baseline gateway)
 fi
@@ -275,7 +278,7 @@ errs() { col "$1" "$2" "$3" 9 | awk '{s+=$1} END {print s+0}'; }
 {
   echo "# Proxy overhead, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Machine: $(nproc) cores, $(uname -r); gateway JVM: $("$GATEWAY_JAVA" -version 2>&1 | head -1) $GATEWAY_OPTS;${BASE_JAR:+ baseline: $BASELINE_OPTS ${BASE_ARGS:-};}"
+  echo "Machine: $(nproc) cores, $(uname -r); gateway JVM: $("$GATEWAY_JAVA" -version 2>&1 | head -1) $GATEWAY_OPTS;${BASE_JAR:+ baseline JVM: $("$BASELINE_JAVA" -version 2>&1 | head -1) $BASELINE_OPTS ${BASE_ARGS:-};}"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). $ROUNDS interleaved rounds of ${DURATION}s per cell, medians."
   echo "Load: wrk -t2 -c$CONNS. Latency: wrk -t1 -c1 (the time a proxy adds to one request)."
   echo
