@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * and the body. Three kinds of body:
  * <ul>
  * <li>bytes or text: written whole with a Content-Length;</li>
- * <li>a Vert.x {@link ReadStream} (a relayed engine stream): each buffer is written and flushed as
- * it arrives, with back-pressure (the engine is paused while the client's socket is full); if the
+ * <li>a Vert.x {@link ReadStream} (a relayed engine stream, {@link StreamToResponse}): each buffer is
+ * written as it arrives (within the event loop's turn), with back-pressure (the engine is paused while the client's socket is full); if the
  * client goes away the stream is closed when it is {@link Closeable}, which cancels the engine
  * request;</li>
  * <li>a blocking {@link InputStream} (an agent message stream fed by a JMS consumer): read on the
@@ -88,7 +88,7 @@ final class ExchangeResponseWriter {
             if (body instanceof ReadStream<?> stream) {
                 @SuppressWarnings("unchecked")
                 ReadStream<Buffer> buffers = (ReadStream<Buffer>) stream;
-                return relay(response, buffers);
+                return StreamToResponse.relay(response, buffers);
             }
             if (body instanceof InputStream in) {
                 return pump(response, in);
@@ -125,34 +125,6 @@ final class ExchangeResponseWriter {
                 }
             });
         }
-    }
-
-    /** A non-blocking stream: written buffer by buffer, paused while the client's socket is full. */
-    private static Future<Void> relay(HttpServerResponse response, ReadStream<Buffer> stream) {
-        Promise<Void> done = Promise.promise();
-        response.setChunked(true);
-        response.closeHandler(v -> {
-            closeQuietly(stream); // the client went away: cancel the engine request
-            done.tryComplete();
-        });
-        stream.exceptionHandler(e -> {
-            LOG.debug("Relayed stream failed: {}", e.toString());
-            response.reset();
-            closeQuietly(stream);
-            done.tryComplete();
-        });
-        stream.endHandler(v -> response.end().onComplete(r -> {
-            closeQuietly(stream);
-            done.tryComplete();
-        }));
-        stream.handler(buffer -> {
-            response.write(buffer);
-            if (response.writeQueueFull()) {
-                stream.pause();
-                response.drainHandler(d -> stream.resume());
-            }
-        });
-        return done.future();
     }
 
     /** A blocking stream: read on the executor, each read written and flushed before the next. */
@@ -198,7 +170,7 @@ final class ExchangeResponseWriter {
         return done.future();
     }
 
-    private static void closeQuietly(Object body) {
+    static void closeQuietly(Object body) {
         if (body instanceof Closeable c) {
             try {
                 c.close();
