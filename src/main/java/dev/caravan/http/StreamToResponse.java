@@ -2,6 +2,7 @@ package dev.caravan.http;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,6 +30,11 @@ final class StreamToResponse {
     private final HttpServerResponse response;
     private final ReadStream<Buffer> stream;
     private final Promise<Void> done = Promise.promise();
+    /** Writes the held buffer at the end of the loop's turn; one instance per stream, not one per token. */
+    private final Handler<Void> flushAtEndOfTurn = v -> {
+        this.flushScheduled = false;
+        flushHeld();
+    };
     private Buffer held;
     private boolean flushScheduled;
 
@@ -81,10 +87,7 @@ final class StreamToResponse {
                 return;
             }
             flushScheduled = true;
-            context.runOnContext(v -> {
-                flushScheduled = false;
-                flushHeld();
-            });
+            context.runOnContext(flushAtEndOfTurn);
         }
     }
 
