@@ -32,6 +32,7 @@ public final class ChartsFromResults {
             for (String k : List.of("hit_rate", "hit_rate_bound", "ttft_p50_ms", "ttft_p99_ms")) {
                 m.put(k, run.path(k).asDouble());
             }
+            if (run.has("hit_rate_pooled_cache")) m.put("hit_rate_pooled_cache", run.path("hit_rate_pooled_cache").asDouble());
             rows.add(m);
         }
         Map<String, Map<String, double[]>> ttfts = new LinkedHashMap<>();

@@ -56,6 +56,7 @@ final class MooncakeReplayWorkload implements Workload {
 
     @Override public String name() { return "mooncake"; }
     @Override public boolean workflow() { return false; }
+    @Override public boolean replaysTrace() { return true; }
     @Override public int expectedCalls() { return rows.size(); }
 
     @Override

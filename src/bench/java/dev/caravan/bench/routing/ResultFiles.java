@@ -56,7 +56,7 @@ final class ResultFiles {
 
     static String markdownTable(List<Map<String, Object>> rows) {
         String[] cols = {"workload", "policy", "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p50_ms", "throughput_rps",
-                "hit_rate", "hit_rate_bound", "imbalance_requests", "imbalance_busy", "moved_requests", "kv_blocks_mean",
+                "hit_rate", "hit_rate_bound", "hit_rate_pooled_cache", "imbalance_requests", "imbalance_busy", "moved_requests", "kv_blocks_mean",
                 "kv_blocks_peak", "errors"};
         StringBuilder sb = new StringBuilder("| " + String.join(" | ", cols) + " |\n|");
         for (int i = 0; i < cols.length; i++) sb.append("---|");

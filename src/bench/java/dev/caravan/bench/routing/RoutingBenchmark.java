@@ -57,18 +57,26 @@ public final class RoutingBenchmark {
             info.put("parameters", w.parameters());
             info.put("engine_options", options.engineOptionsFor(w));
             info.put("hit_rate_bound", RunSummary.r4(bound));
+            double pooled = -1;
+            if (w.replaysTrace()) {
+                Map<String, String> engine = options.engineOptionsFor(w);
+                long blocks = (long) options.engines() * Long.parseLong(engine.get("kv-cache-blocks"));
+                out.printf("[%s] replaying it in order through one cache of %d blocks (all engines' together)...%n", w.name(), blocks);
+                pooled = PooledCacheReference.hitRate(w, blockSize, blocks, engine);
+                out.printf("[%s] pooled-cache hit rate %.4f%n", w.name(), pooled);
+                info.put("hit_rate_pooled_cache", RunSummary.r4(pooled));
+            }
             Map<String, Object> seed = new LinkedHashMap<>();
             info.put("seed_plan_fields", seed);
             workloadInfo.add(info);
             Map<String, double[]> perPolicy = new LinkedHashMap<>();
             ttfts.put(w.name(), perPolicy);
             if (options.target() != null) {
-                Map<String, Object> row = runOnce(w, "target", URI.create(options.target()), null, bound, seed, perPolicy);
-                rows.add(row);
+                rows.add(withPooled(runOnce(w, "target", URI.create(options.target()), null, bound, seed, perPolicy), pooled));
             } else {
                 for (PolicyUnderTest p : policies) {
                     try (GatewayUnderTest gw = GatewayUnderTest.start(p, options.engines(), options.engineOptionsFor(w), p.properties())) {
-                        rows.add(runOnce(w, p.label(), gw.baseUrl(), gw.simulators(), bound, seed, perPolicy));
+                        rows.add(withPooled(runOnce(w, p.label(), gw.baseUrl(), gw.simulators(), bound, seed, perPolicy), pooled));
                     }
                 }
             }
@@ -80,6 +88,15 @@ public final class RoutingBenchmark {
         out.println(ResultFiles.markdownTable(rows));
         summary.put("out", options.out().toAbsolutePath().toString());
         return summary;
+    }
+
+    /** Adds the pooled-cache reference, where the workload has one, to a run's row. */
+    private static Map<String, Object> withPooled(Map<String, Object> row, double pooled) {
+        if (pooled >= 0) {
+            row.put("hit_rate_pooled_cache", RunSummary.r4(pooled));
+            row.put("hit_rate_of_pooled_cache", RunSummary.r4(pooled > 0 ? ((Number) row.get("hit_rate")).doubleValue() / pooled : 0));
+        }
+        return row;
     }
 
     private Map<String, Object> runOnce(Workload w, String policy, URI gateway, List<SimulatedEngine> sims, double bound,

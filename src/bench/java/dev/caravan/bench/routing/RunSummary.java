@@ -12,6 +12,7 @@ final class RunSummary {
     static final List<String> COLUMNS = List.of("workload", "policy", "requests", "errors",
             "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms",
             "throughput_rps", "hit_rate", "hit_rate_usage", "hit_rate_bound", "hit_rate_of_bound",
+            "hit_rate_pooled_cache", "hit_rate_of_pooled_cache",
             "imbalance_requests", "imbalance_busy", "moved_requests",
             "kv_blocks_peak", "kv_blocks_mean", "kv_block_seconds_per_request", "wall_s");
 

@@ -25,6 +25,12 @@ public interface Workload {
     /** The seed plan's own result fields, where the workload is one of its three. */
     default Map<String, Object> seedPlanFields(List<CallResult> results) { return Map.of(); }
 
+    /**
+     * Whether the workload is a trace replay whose calls never wait for one another, so that issuing
+     * them one at a time in order replays its arrival order ({@link PooledCacheReference}).
+     */
+    default boolean replaysTrace() { return false; }
+
     /** Whether requests carry {@code workflow_metadata}. */
     boolean workflow();
 }
