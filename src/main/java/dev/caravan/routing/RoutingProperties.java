@@ -109,8 +109,12 @@ public class RoutingProperties {
          * {@value PrefixIndex#BYTES_PER_ENTRY} bytes each, allocated at start). Default 1,048,576 (32 MiB).
          */
         private int maxEntries = 1 << 20;
-        /** {@code caravan.routing.prefix.max-blocks}: leading blocks of a prompt indexed at most. Default 256. */
-        private int maxBlocks = 256;
+        /**
+         * {@code caravan.routing.prefix.max-blocks}: leading blocks of a prompt indexed at most. Default
+         * 1,024 (128 KiB of text, about 32k tokens): two engines holding different lengths of a long
+         * conversation must not look equal (256 blocks did: docs/benchmarks.md, "Mooncake replay").
+         */
+        private int maxBlocks = 1024;
         /**
          * {@code caravan.routing.prefix.capacity-aware}: the index models each engine's KV cache (its size
          * from {@code vllm:cache_config_info} or {@code caravan.engines[i].kv-cache-tokens}) and forgets

@@ -84,7 +84,7 @@ final class BenchOptions {
         if (names.contains("mooncake")) {
             Path trace = Path.of(str("mooncake", "../shared/workloads/mooncake/conversation_trace.jsonl",
                     "../shared/workloads/mooncake/conversation_trace.jsonl"));
-            w.add(new MooncakeReplayWorkload(trace, integer("mooncake-requests", 300, 60),
+            w.add(new MooncakeReplayWorkload(trace, integer("mooncake-requests", 1000, 60),
                     dbl("mooncake-time-scale", 0.25, 0.25), integer("mooncake-max-output", 64, 32),
                     integer("mooncake-max-input", 32768, 32768)));
         }

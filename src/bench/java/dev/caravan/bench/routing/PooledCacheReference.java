@@ -10,15 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * What the engines' finite caches allow at best with least-recently-used eviction: the workload's
- * requests, one at a time in arrival order, sent to a single simulated engine whose KV cache is as
- * large as all the benchmark's engines together. It is what a placement would reach if the engines
- * acted as one cache with no prefix kept twice, and it is the figure to compare policies with on a
- * trace whose working set is larger than the caches (Mooncake): there the infinite-cache bound
- * counts reuse that comes back only after every cache has been rewritten, which no placement can
- * keep. Not a strict bound (vLLM evicts least recently used blocks, not those needed last, and
- * separate caches can by chance keep what one pooled cache would have evicted), but the ceiling of
- * the eviction the engines really do.
+ * What one least-recently-used cache as large as all the engines together would keep of the
+ * workload: its requests, one at a time in arrival order, sent to a single simulated engine whose KV
+ * cache has the blocks of all the benchmark's engines. It is the hit rate of placement that keeps no
+ * prefix twice when the engines evict the way vLLM does, and the figure to read policies against on
+ * a trace whose working set is larger than the caches (Mooncake): there the infinite-cache bound
+ * counts reuse that comes back only after every cache has been rewritten. A reference, not a bound:
+ * separate caches can keep what one pooled cache evicts (a placement that routes a one-off prompt
+ * away from a hot prefix protects it), and policies beat it by a few per cent in measured runs.
  *
  * <p>Only for workloads whose calls do not wait for one another (a trace replay): calls are queued
  * in the order the workload issues them, which is arrival order only when no call waits for another's
