@@ -16,8 +16,8 @@ import java.util.function.Supplier;
  * prefix twice when the engines evict the way vLLM does, and the figure to read policies against on
  * a trace whose working set is larger than the caches (Mooncake): there the infinite-cache bound
  * counts reuse that comes back only after every cache has been rewritten. A reference, not a bound:
- * separate caches can keep what one pooled cache evicts (a placement that routes a one-off prompt
- * away from a hot prefix protects it), and policies beat it by a few per cent in measured runs.
+ * separate caches can keep what one pooled cache evicts (new prompts written to one engine push out
+ * nothing on the others), and prefix-following policies pass it by a few per cent in measured runs.
  *
  * <p>Only for workloads whose calls do not wait for one another (a trace replay): calls are queued
  * in the order the workload issues them, which is arrival order only when no call waits for another's

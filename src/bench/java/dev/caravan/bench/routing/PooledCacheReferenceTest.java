@@ -41,7 +41,7 @@ class PooledCacheReferenceTest {
     }
 
     @Test
-    void aPromptPushedOutOfTheCacheMissesAndOneThatFitsHits() throws Exception {
+    void aPromptMostlyPushedOutHitsOnItsHeadOnlyAndOneThatFitsHitsWhole() throws Exception {
         Map<String, String> options = Map.of("max-model-len", "4096");
         // ~600 tokens per prompt = ~38 blocks: 50 blocks hold one prompt, 200 hold both. With 50, B
         // evicts A's tail first (as vLLM frees a request's blocks tail first), so A's return finds only
