@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <li>bytes or text: written whole with a Content-Length;</li>
  * <li>a Vert.x {@link ReadStream} (a relayed engine stream, {@link StreamToResponse}): each buffer is
  * written as it arrives (within the event loop's turn), with back-pressure (the engine is paused
- * while the client's socket is full); if the client goes away the stream is closed when it is {@link Closeable}, which cancels the engine
- * request;</li>
+ * while the client's socket is full); if the client goes away the stream is closed when it is
+ * {@link Closeable}, which cancels the engine request;</li>
  * <li>a blocking {@link InputStream} (an agent message stream fed by a JMS consumer): read on the
  * request executor, never on an event loop, and each read written and flushed before the next
  * read, so a message is taken from the queue only once the previous event went out.</li>

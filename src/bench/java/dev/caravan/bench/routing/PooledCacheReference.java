@@ -1,12 +1,9 @@
 package dev.caravan.bench.routing;
 
-import dev.caravan.simulator.SimulatedEngine;
-import dev.caravan.simulator.SimulatorConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -28,19 +25,10 @@ final class PooledCacheReference {
     private PooledCacheReference() {}
 
     static double hitRate(Workload workload, int blockSize, long totalBlocks, Map<String, String> engineOptions) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--port=0", "--time-scale=0", "--block-size=" + blockSize,
-                "--max-waiting=1000000", "--io-threads=2"));
+        List<String> args = new ArrayList<>(List.of("--block-size=" + blockSize, "--kv-cache-blocks=" + totalBlocks));
         String maxModelLen = engineOptions.get("max-model-len"); // the only engine option that changes what is cached
         if (maxModelLen != null) args.add("--max-model-len=" + maxModelLen);
-        args.add("--kv-cache-blocks=" + totalBlocks);
-        SimulatorConfig config = SimulatorConfig.fromArgs(args.toArray(String[]::new));
-        try (SimulatedEngine engine = SimulatedEngine.start(config);
-             HttpDriver http = new HttpDriver(engine.baseUrl(), false)) {
-            workload.run(new OneAtATime(http)).get(30, TimeUnit.MINUTES);
-            List<CallResult> bad = http.results().stream().filter(r -> r.status() != 200).toList();
-            if (!bad.isEmpty()) throw new IllegalStateException(bad.size() + " reference calls failed, e.g. " + bad.get(0));
-            return EngineMetrics.scrape(List.of(engine.baseUrl())).hitRate();
-        }
+        return PrefixBound.onOneEngine(workload, OneAtATime::new, args.toArray(String[]::new));
     }
 
     /** Sends each call only when the one before it has ended, in the order the workload issued them. */
