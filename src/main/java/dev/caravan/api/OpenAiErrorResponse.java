@@ -2,6 +2,7 @@ package dev.caravan.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.metrics.ErrorResponseMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -18,9 +19,11 @@ public class OpenAiErrorResponse implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiErrorResponse.class);
     private final ObjectMapper mapper;
+    private final ErrorResponseMetrics metrics;
 
-    public OpenAiErrorResponse(ObjectMapper mapper) {
+    public OpenAiErrorResponse(ObjectMapper mapper, ErrorResponseMetrics metrics) {
         this.mapper = mapper;
+        this.metrics = metrics;
     }
 
     @Override
@@ -32,6 +35,7 @@ public class OpenAiErrorResponse implements Processor {
             error = new GatewayException(500, "internal_error", "internal_error", null,
                     "The gateway failed to process the request", null);
         }
+        metrics.answered(exchange.getFromRouteId(), error.status(), error.code());
         Message out = exchange.getMessage();
         out.removeHeaders("*", "x-request-id");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, error.status());

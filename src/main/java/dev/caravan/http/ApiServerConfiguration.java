@@ -1,6 +1,7 @@
 package dev.caravan.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.metrics.ErrorResponseMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.HashMap;
@@ -55,9 +56,10 @@ public class ApiServerConfiguration {
 
     @Bean
     CaravanApiServer apiServer(VertxPlatformHttpServerConfiguration config, Vertx vertx, ObjectMapper mapper,
-            ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody) {
+            ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
+            ErrorResponseMetrics errorMetrics) {
         CaravanApiServer server = new CaravanApiServer(config, new JsonBodyWithoutContentType(),
-                new OpenAiErrorHandler(mapper, maxBody.toBytes()), port -> publishPort(environment, port));
+                new OpenAiErrorHandler(mapper, maxBody.toBytes(), errorMetrics), port -> publishPort(environment, port));
         server.setVertx(vertx);
         return server;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrorResponse;
+import dev.caravan.metrics.ErrorResponseMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,10 +21,12 @@ final class OpenAiErrorHandler implements Handler<RoutingContext> {
 
     private final ObjectMapper mapper;
     private final long maxBodyBytes;
+    private final ErrorResponseMetrics metrics;
 
-    OpenAiErrorHandler(ObjectMapper mapper, long maxBodyBytes) {
+    OpenAiErrorHandler(ObjectMapper mapper, long maxBodyBytes, ErrorResponseMetrics metrics) {
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     @Override
@@ -33,9 +36,11 @@ final class OpenAiErrorHandler implements Handler<RoutingContext> {
             return;
         }
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        GatewayException error = error(status, ctx.normalizedPath(), maxBodyBytes);
+        metrics.answered(ErrorResponseMetrics.NO_ROUTE, status, error.code());
         response.setStatusCode(status).putHeader("Content-Type", "application/json");
         try {
-            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error(status, ctx.normalizedPath(), maxBodyBytes)))));
+            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
         } catch (JsonProcessingException e) {
             response.end();
         }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.simulator.SimulatedEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /** Every way a request can be wrong, and what the client is told: OpenAI error bodies, right statuses. */
@@ -18,6 +21,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 class ErrorResponsesTest extends GatewayTestSupport {
 
     private static final String CHAT = "/v1/chat/completions";
+
+    @Autowired
+    private MeterRegistry meters;
 
     private static String chat(String extra) {
         return "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2"
@@ -74,6 +80,25 @@ class ErrorResponsesTest extends GatewayTestSupport {
     @Test
     void unknownModelIs404() throws Exception {
         assertError(post(CHAT, chat("").replace(MODEL, "no-such-model")), 404, "model", "model_not_found");
+    }
+
+    @Test
+    void operatorsSeeTheErrorsTheGatewayAnswered() throws Exception {
+        double notFound = errorCount("chatCompletions", "404", "model_not_found");
+        double badJson = errorCount("completions", "400", "invalid_json");
+        double noRoute = errorCount("none", "404", "not_found");
+        post(CHAT, chat("").replace(MODEL, "no-such-model"));
+        post(CHAT, chat("").replace(MODEL, "no-such-model"));
+        post("/v1/completions", "{");
+        get("/v1/no-such-endpoint");
+        assertThat(errorCount("chatCompletions", "404", "model_not_found")).isEqualTo(notFound + 2);
+        assertThat(errorCount("completions", "400", "invalid_json")).isEqualTo(badJson + 1);
+        assertThat(errorCount("none", "404", "not_found")).isEqualTo(noRoute + 1);
+    }
+
+    private double errorCount(String route, String status, String code) {
+        Counter c = meters.find("caravan.error.responses").tags("route", route, "status", status, "code", code).counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test

@@ -54,6 +54,8 @@ class PortsTest extends GatewayTestSupport {
             assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
             assertThat(error.get("message").asText()).contains(path);
         }
+        assertThat(getManagement("/actuator/prometheus").body())
+                .contains("caravan_error_responses_total{code=\"not_found\",route=\"none\",status=\"404\"}");
     }
 
     @Test
