@@ -35,6 +35,7 @@ public class EngineRequestShaper {
 
     public Shaped shape(ParsedRequest request, Engine engine) {
         if (request.raw() != null && request.workflow() == null
+                && (!engine.prioritySchedulingEnabled() || request.body().has("priority"))
                 && (!request.stream() || clientAskedForUsage(request.body().get("stream_options")))) {
             return new Shaped(request.raw(), false); // nothing to change: the client's own bytes
         }

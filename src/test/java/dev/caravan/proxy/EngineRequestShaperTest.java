@@ -11,6 +11,7 @@ import dev.caravan.routing.PlacementRequest;
 import dev.caravan.routing.VllmPriorityMapping;
 import dev.caravan.workflows.WorkflowMetadata;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -25,10 +26,11 @@ class EngineRequestShaperTest {
     private final Engine fcfs = new Engine("a", URI.create("http://127.0.0.1:1"), Set.of(), Map.of(), false);
     private final Engine priority = new Engine("b", URI.create("http://127.0.0.1:2"), Set.of(), Map.of(), true);
 
+    /** As the parser hands it on: the tree and the client's own bytes. */
     private ParsedRequest request(String json, WorkflowMetadata wf, boolean stream) throws Exception {
         ObjectNode body = (ObjectNode) mapper.readTree(json);
         return new ParsedRequest("/v1/chat/completions", body, stream,
-                new PlacementRequest("r1", "m", "p", wf, null, Set.of()));
+                new PlacementRequest("r1", "m", "p", wf, null, Set.of()), json.getBytes(StandardCharsets.UTF_8));
     }
 
     private JsonNode shaped(ParsedRequest r, Engine e) throws Exception {
@@ -45,6 +47,18 @@ class EngineRequestShaperTest {
         assertThat(shaped(plain, priority).get("priority").asInt()).isEqualTo(90);
         ParsedRequest own = request("{\"model\":\"m\",\"priority\":3}", wf, false);
         assertThat(shaped(own, priority).get("priority").asInt()).isEqualTo(3);
+        ParsedRequest plainOwn = request("{\"model\":\"m\",\"priority\":7}", null, false);
+        assertThat(shaped(plainOwn, priority).get("priority").asInt()).isEqualTo(7);
+    }
+
+    @Test
+    void aBodyNeedingNoChangeIsForwardedAsTheClientsOwnBytes() throws Exception {
+        String json = "{\"model\": \"m\",  \"max_tokens\": 2}";
+        assertThat(shaper.shape(request(json, null, false), fcfs).body()).isEqualTo(json.getBytes(StandardCharsets.UTF_8));
+        String asked = "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+        assertThat(shaper.shape(request(asked, null, true), fcfs).body()).isEqualTo(asked.getBytes(StandardCharsets.UTF_8));
+        // a priority engine needs the plain priority, which the client's bytes lack
+        assertThat(shaper.shape(request(json, null, false), priority).body()).isNotEqualTo(json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
