@@ -61,6 +61,16 @@ public final class RoutingBenchmark {
             if (w.replaysTrace()) {
                 Map<String, String> engine = options.engineOptionsFor(w);
                 long blocks = (long) options.engines() * Long.parseLong(engine.get("kv-cache-blocks"));
+                if (options.target() != null) {
+                    long reported = TargetKvCapacity.blocks(URI.create(options.target()), blockSize);
+                    if (reported > 0) {
+                        blocks = reported;
+                    } else {
+                        out.printf("[%s] the target's engines do not all report their KV-cache size (/health kv_cache_tokens):"
+                                + " the pooled-cache reference assumes --engines x --mooncake-kv-cache-blocks%n", w.name());
+                    }
+                    info.put("pooled_cache_blocks_from", reported > 0 ? "target /health" : "options");
+                }
                 out.printf("[%s] replaying it in order through one cache of %d blocks (all engines' together)...%n", w.name(), blocks);
                 pooled = PooledCacheReference.hitRate(w, blockSize, blocks, engine);
                 out.printf("[%s] pooled-cache hit rate %.4f%n", w.name(), pooled);
