@@ -45,8 +45,12 @@ public final class RoutingBenchmark {
         List<Map<String, Object>> workloadInfo = new ArrayList<>();
         Map<String, Map<String, double[]>> ttfts = new LinkedHashMap<>();
         ResultFiles files = new ResultFiles(options.out());
-        out.printf("Routing benchmark: %d workloads x %d policies, %d engines, engine options %s%n",
-                workloads.size(), policies.size(), options.engines(), options.engineOptions());
+        if (options.target() != null) {
+            out.printf("Routing benchmark: %d workloads against the gateway at %s%n", workloads.size(), options.target());
+        } else {
+            out.printf("Routing benchmark: %d workloads x %d policies, %d engines, engine options %s%n",
+                    workloads.size(), policies.size(), options.engines(), options.engineOptions());
+        }
         for (Workload w : workloads) {
             out.printf("[%s] computing the infinite-cache bound...%n", w.name());
             double bound = PrefixBound.hitRate(w, blockSize);
