@@ -194,12 +194,24 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         if (completed) {
             return;
         }
+        if (pendingLen > 0) {
+            // A last event without its blank line. SSE clients dispatch nothing unterminated, and an
+            // event appended after it (the error event) would be read as part of it: a clean end gets
+            // the blank line added, an event cut off by a failure is dropped (its JSON is incomplete).
+            if (!failed || startsWith(pending, 0, pendingLen, DONE)) {
+                int len = pendingLen;
+                while (len > 0 && (pending[len - 1] == '\n' || pending[len - 1] == '\r')) {
+                    len--;
+                }
+                ensurePending(2);
+                pending[len] = '\n';
+                pending[len + 1] = '\n';
+                emitEvent(0, len + 2);
+            }
+            pendingLen = 0;
+        }
         if (failed) {
             failedMidStream = !sawDone;
-        }
-        if (pendingLen > 0) {
-            emitEvent(0, pendingLen); // a last event without its blank line
-            pendingLen = 0;
         }
         if (!sawDone) {
             failedMidStream = true;

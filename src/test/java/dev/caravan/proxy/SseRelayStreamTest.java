@@ -123,6 +123,59 @@ class SseRelayStreamTest {
         assertThat(completed.get()[2]).isEqualTo(true);
     }
 
+    @Test
+    void aStreamSplitAtEveryBytePositionGoesOutWholeAndReadTheSame() {
+        String accented = "data: {\"id\":\"cmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"h\u00e9\u20ac\ud83d\ude00\"}}]}\n\n";
+        String all = accented + TOKEN + USAGE_ONLY + DONE;
+        byte[] bytes = all.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (boolean drop : new boolean[] {false, true}) {
+            String expected = drop ? accented + TOKEN + DONE : all;
+            for (int at = 1; at < bytes.length; at++) {
+                received.clear();
+                completed.set(null);
+                relay(drop);
+                upstream.push(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, at)));
+                upstream.push(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, at, bytes.length)));
+                upstream.end();
+                assertThat(text()).as("split at %d, drop %s", at, drop).isEqualTo(expected);
+                for (Buffer b : received) {
+                    assertThat(b.toString()).as("split at %d", at).endsWith("\n\n");
+                }
+                Object[] done = completed.get();
+                assertThat(done[0]).as("split at %d", at).isEqualTo("cmpl-1");
+                assertThat(done[1]).as("split at %d", at).isEqualTo(new UsageReport(20, 16, 16));
+                assertThat(done[2]).as("split at %d", at).isEqualTo(false);
+            }
+            received.clear();
+            relay(drop);
+            for (byte b : bytes) {
+                upstream.push(Buffer.buffer(new byte[] {b}));
+            }
+            upstream.end();
+            assertThat(text()).as("byte by byte, drop %s", drop).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void anEngineThatBreaksOffMidEventLeavesTheClientAReadableErrorEvent() {
+        relay(false);
+        upstream.push(Buffer.buffer(TOKEN + TOKEN.substring(0, 30)));
+        upstream.fail();
+        // an SSE client never dispatches the cut-off event; glued to it, the error event would not be dispatched either
+        assertThat(text()).isEqualTo(TOKEN + "data: {\"error\":{\"message\":\"The engine stopped before the response was complete\","
+                + "\"type\":\"engine_error\",\"param\":null,\"code\":\"engine_failed_mid_stream\"}}\n\n" + DONE);
+        assertThat(completed.get()[2]).isEqualTo(true);
+    }
+
+    @Test
+    void aLastEventWithoutItsBlankLineGoesOutAsAWholeEvent() {
+        relay(false);
+        upstream.push(Buffer.buffer(TOKEN + "data: [DONE]"));
+        upstream.end();
+        assertThat(text()).isEqualTo(TOKEN + DONE);
+        assertThat(completed.get()[2]).isEqualTo(false);
+    }
+
     /** The engine's response body: chunks pushed by the test. */
     private static final class FakeUpstream implements ReadStream<Buffer> {
         private Handler<Buffer> handler;
