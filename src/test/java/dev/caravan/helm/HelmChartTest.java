@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -141,6 +143,33 @@ class HelmChartTest {
         assertThat(r.one("ServiceMonitor").at("/spec/endpoints/0/path").asText()).isEqualTo("/actuator/prometheus");
         assertThat(r.all("Service")).extracting(s -> s.at("/metadata/name").asText())
                 .containsExactlyInAnyOrder("caravan", "caravan-management");
+    }
+
+    @Test
+    void alertsReadSeriesTheGatewayExportsFromThisReleaseOnly() throws IOException {
+        assertThat(render(t -> t).all("PrometheusRule")).isEmpty();
+        Rendered r = render(t -> t.set("metrics.serviceMonitor.enabled", true).set("metrics.prometheusRule.enabled", true)
+                .set("metrics.prometheusRule.ttftP95Seconds", 7));
+        JsonNode rules = r.one("PrometheusRule").at("/spec/groups/0/rules");
+        List<String> alerts = new ArrayList<>();
+        String operations = Files.readString(Path.of("docs", "operations.md"));
+        for (JsonNode rule : rules) {
+            alerts.add(rule.get("alert").asText());
+            String expr = rule.get("expr").asText();
+            assertThat(expr).as(rule.get("alert").asText()).contains("namespace=\"llm\",service=\"caravan-management\"");
+            Matcher m = Pattern.compile("caravan_[a-z_]+").matcher(expr);
+            assertThat(m.find()).as(expr).isTrue();
+            do {
+                // every series an alert reads is one the gateway exports, as the metrics table lists them
+                String series = m.group().replaceAll("_bucket$", "");
+                assertThat(operations).as("docs/operations.md lists %s", series).contains("`" + series);
+            } while (m.find());
+        }
+        assertThat(alerts).contains("CaravanNoHealthyEngine", "CaravanEngineDown", "CaravanRequestsRejected",
+                "CaravanServerErrors", "CaravanSlowFirstToken", "CaravanDeadLetters");
+        assertThat(rules.toString()).contains("> 7");
+        assertThatThrownBy(() -> render(t -> t.set("metrics.prometheusRule.enabled", true)))
+                .hasMessageContaining("metrics.serviceMonitor.enabled");
     }
 
     @Test
