@@ -133,10 +133,23 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         chunk.getBytes(0, n, pending, pendingLen);
         pendingLen += n;
         int start = 0;
-        for (int i = Math.max(0, pendingLen - n - 1); i + 1 < pendingLen; i++) {
-            if (pending[i] == '\n' && pending[i + 1] == '\n') {
-                emitEvent(start, i + 2);
-                start = i + 2;
+        // Events end with a blank line: "\n\n", or "\r\n\r\n" from a server that ends lines with CRLF.
+        // Two bytes back: a blank line may have begun in the previous chunk.
+        int i = Math.max(0, pendingLen - n - 2);
+        while (i + 1 < pendingLen) {
+            int end = -1;
+            if (pending[i] == '\n') {
+                if (pending[i + 1] == '\n') {
+                    end = i + 2;
+                } else if (pending[i + 1] == '\r' && i + 2 < pendingLen && pending[i + 2] == '\n') {
+                    end = i + 3;
+                }
+            }
+            if (end > 0) {
+                emitEvent(start, end);
+                start = end;
+                i = end;
+            } else {
                 i++;
             }
         }

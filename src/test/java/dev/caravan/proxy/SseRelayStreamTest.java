@@ -126,33 +126,39 @@ class SseRelayStreamTest {
     @Test
     void aStreamSplitAtEveryBytePositionGoesOutWholeAndReadTheSame() {
         String accented = "data: {\"id\":\"cmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"h\u00e9\u20ac\ud83d\ude00\"}}]}\n\n";
-        String all = accented + TOKEN + USAGE_ONLY + DONE;
-        byte[] bytes = all.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (boolean drop : new boolean[] {false, true}) {
-            String expected = drop ? accented + TOKEN + DONE : all;
-            for (int at = 1; at < bytes.length; at++) {
-                received.clear();
-                completed.set(null);
-                relay(drop);
-                upstream.push(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, at)));
-                upstream.push(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, at, bytes.length)));
-                upstream.end();
-                assertThat(text()).as("split at %d, drop %s", at, drop).isEqualTo(expected);
-                for (Buffer b : received) {
-                    assertThat(b.toString()).as("split at %d", at).endsWith("\n\n");
+        for (String blank : new String[] {"\n\n", "\r\n\r\n"}) {
+            String first = accented.replace("\n\n", blank);
+            String token = TOKEN.replace("\n\n", blank);
+            String done = DONE.replace("\n\n", blank);
+            String all = first + token + USAGE_ONLY.replace("\n\n", blank) + done;
+            byte[] bytes = all.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (boolean drop : new boolean[] {false, true}) {
+                String expected = drop ? first + token + done : all;
+                for (int at = 1; at < bytes.length; at++) {
+                    received.clear();
+                    completed.set(null);
+                    relay(drop);
+                    upstream.push(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 0, at)));
+                    upstream.push(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, at, bytes.length)));
+                    upstream.end();
+                    String split = "split at " + at + ", drop " + drop + ", blank line " + blank.length();
+                    assertThat(text()).as(split).isEqualTo(expected);
+                    for (Buffer b : received) {
+                        assertThat(b.toString()).as(split).endsWith(blank); // never half an event
+                    }
+                    Object[] ended = completed.get();
+                    assertThat(ended[0]).as(split).isEqualTo("cmpl-1");
+                    assertThat(ended[1]).as(split).isEqualTo(new UsageReport(20, 16, 16));
+                    assertThat(ended[2]).as(split).isEqualTo(false);
                 }
-                Object[] done = completed.get();
-                assertThat(done[0]).as("split at %d", at).isEqualTo("cmpl-1");
-                assertThat(done[1]).as("split at %d", at).isEqualTo(new UsageReport(20, 16, 16));
-                assertThat(done[2]).as("split at %d", at).isEqualTo(false);
+                received.clear();
+                relay(drop);
+                for (byte b : bytes) {
+                    upstream.push(Buffer.buffer(new byte[] {b}));
+                }
+                upstream.end();
+                assertThat(text()).as("byte by byte, drop %s, blank line %d", drop, blank.length()).isEqualTo(expected);
             }
-            received.clear();
-            relay(drop);
-            for (byte b : bytes) {
-                upstream.push(Buffer.buffer(new byte[] {b}));
-            }
-            upstream.end();
-            assertThat(text()).as("byte by byte, drop %s", drop).isEqualTo(expected);
         }
     }
 
@@ -175,6 +181,20 @@ class SseRelayStreamTest {
         assertThat(text()).isEqualTo(TOKEN + DONE);
         assertThat(completed.get()[2]).isEqualTo(false);
     }
+
+    @Test
+    void eventsEndedByCrLfGoOutAsTheyArriveAndTheStreamEndsCleanly() {
+        relay(true);
+        String token = TOKEN.replace("\n\n", "\r\n\r\n");
+        upstream.push(Buffer.buffer(token));
+        assertThat(text()).as("the event is complete: it does not wait for the end of the stream").isEqualTo(token);
+        upstream.push(Buffer.buffer(USAGE_ONLY.replace("\n\n", "\r\n\r\n") + "data: [DONE]\r\n\r\n"));
+        upstream.end();
+        assertThat(text()).isEqualTo(token + "data: [DONE]\r\n\r\n");
+        assertThat(completed.get()[1]).isEqualTo(new UsageReport(20, 16, 16));
+        assertThat(completed.get()[2]).isEqualTo(false);
+    }
+
 
     /** The engine's response body: chunks pushed by the test. */
     private static final class FakeUpstream implements ReadStream<Buffer> {
