@@ -73,6 +73,12 @@ final class ExchangeResponseWriter {
             if (contentType != null) {
                 response.putHeader("Content-Type", contentType);
             }
+            // Camel's HTTP header filter drops Cache-Control along with the transport headers, but it
+            // is the answer's own: the event streams set no-cache so no proxy on the way holds them.
+            String cacheControl = message.getHeader("Cache-Control", String.class);
+            if (cacheControl != null) {
+                response.putHeader("Cache-Control", cacheControl);
+            }
             if (body == null) {
                 return response.end();
             }
