@@ -33,9 +33,9 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     }
 
     private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE_EVENT = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ID_KEY = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID_KEY = "\"id\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BLANK_LINE = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NO_BYTES = new byte[0];
     private static final int FIRST_BUFFER = 8192;
@@ -180,7 +180,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
             off = 0;
         }
         int end = off + n;
-        int usageAt = lastIndexOf(a, off, end, USAGE_OBJECT);
+        int usageAt = lastUsageObject(a, off, end);
         if (usageAt >= 0) {
             if (dropUsageOnlyChunk) {
                 return false;
@@ -188,7 +188,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
             int eventStart = lastIndexOf(a, off, usageAt, BLANK_LINE);
             eventStart = eventStart < 0 ? off : eventStart + 2;
             int eventEnd = indexOf(a, usageAt, end, BLANK_LINE);
-            inspectUsage(a, eventStart + 6, eventEnd < 0 ? end : eventEnd + 2); // after "data: "
+            inspectUsage(a, jsonStart(a, eventStart, end), eventEnd < 0 ? end : eventEnd + 2);
         }
         if (responseId == null) {
             responseId = extractId(a, off, end);
@@ -256,11 +256,11 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         if (startsWith(pending, from, to, DONE)) {
             sawDone = true;
         } else if (to - from > 6) {
-            dataStart = from + 6; // after "data: "
+            dataStart = jsonStart(pending, from, to);
             if (responseId == null) {
                 responseId = extractId(pending, from, to);
             }
-            if (indexOf(pending, from, to, USAGE_OBJECT) >= 0 && inspectUsage(pending, dataStart, to)) {
+            if (lastUsageObject(pending, from, to) >= 0 && inspectUsage(pending, dataStart, to)) {
                 return; // the usage-only chunk the client did not ask for
             }
         }
@@ -278,16 +278,47 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     }
 
     private static String extractId(byte[] a, int from, int to) {
-        int at = indexOf(a, from, to, ID_KEY);
-        if (at < 0) {
-            return null;
+        for (int at = indexOf(a, from, to, ID_KEY); at >= 0; at = indexOf(a, at + 1, to, ID_KEY)) {
+            int s = valueAt(a, at + ID_KEY.length, to);
+            if (s >= 0 && a[s] == '"') {
+                int e = ++s;
+                while (e < to && a[e] != '"') {
+                    e++;
+                }
+                return new String(a, s, e - s, StandardCharsets.UTF_8);
+            }
         }
-        int s = at + ID_KEY.length;
-        int e = s;
-        while (e < to && a[e] != '"') {
-            e++;
+        return null;
+    }
+
+    // vLLM writes compact JSON ("usage":{...}); other OpenAI-compatible servers may put spaces
+    // around the colon (Python's json.dumps does), and a usage object missed there would let the
+    // usage-only chunk the gateway asked for reach a client that reads choices[0].
+
+    /** Where the last {@code "usage"} key whose value is an object starts, or -1. */
+    private static int lastUsageObject(byte[] a, int from, int to) {
+        for (int at = lastIndexOf(a, from, to, USAGE_KEY); at >= 0; at = lastIndexOf(a, from, at, USAGE_KEY)) {
+            int v = valueAt(a, at + USAGE_KEY.length, to);
+            if (v >= 0 && a[v] == '{') {
+                return at;
+            }
         }
-        return new String(a, s, e - s, StandardCharsets.UTF_8);
+        return -1;
+    }
+
+    /** The index of a key's value (after optional spaces, the colon, optional spaces), or -1 if no colon follows. */
+    private static int valueAt(byte[] a, int i, int to) {
+        while (i < to && (a[i] == ' ' || a[i] == '\t')) i++;
+        if (i >= to || a[i] != ':') return -1;
+        i++;
+        while (i < to && (a[i] == ' ' || a[i] == '\t')) i++;
+        return i < to ? i : -1;
+    }
+
+    /** Where an event's JSON starts: after "data:" and the one optional space SSE allows there. */
+    private static int jsonStart(byte[] a, int from, int to) {
+        int i = from + 5; // "data:"
+        return i < to && a[i] == ' ' ? i + 1 : i;
     }
 
     private byte[] errorEvent() {

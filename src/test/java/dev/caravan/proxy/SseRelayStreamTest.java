@@ -106,6 +106,35 @@ class SseRelayStreamTest {
     }
 
     @Test
+    void jsonWithSpacesAndDataWithoutItsSpaceIsReadTheSame() {
+        // vLLM writes compact JSON; a server using Python's json.dumps puts spaces after colons, and SSE
+        // allows "data:" without the space. The usage-only chunk must still be found and kept back.
+        String token = "data:{\"id\": \"cmpl-9\", \"choices\": [{\"index\": 0, \"delta\": {\"content\": \"hi\"}}], \"usage\": null}\n\n";
+        String usageOnly = "data: {\"id\": \"cmpl-9\", \"choices\": [], \"usage\" : {\"prompt_tokens\": 20, "
+                + "\"completion_tokens\": 2, \"prompt_tokens_details\": {\"cached_tokens\": 16}}}\n\n";
+        for (boolean whole : new boolean[] {true, false}) {
+            received.clear();
+            FakeUpstream up = new FakeUpstream();
+            SseRelayStream relay = new SseRelayStream(up, () -> { }, true, new ObjectMapper(),
+                    (id, usage, first, end, failed) -> completed.set(new Object[] {id, usage, failed}));
+            relay.handler(received::add);
+            String all = token + usageOnly + DONE;
+            if (whole) {
+                up.push(Buffer.buffer(all));
+            } else {
+                for (int at = 0; at < all.length(); at += 11) {
+                    up.push(Buffer.buffer(all.substring(at, Math.min(all.length(), at + 11))));
+                }
+            }
+            up.end();
+            assertThat(text()).as(whole ? "one chunk" : "split").isEqualTo(token + DONE);
+            assertThat(completed.get()[0]).isEqualTo("cmpl-9");
+            assertThat(completed.get()[1]).isEqualTo(new UsageReport(20, 16, 2));
+            assertThat(completed.get()[2]).isEqualTo(false);
+        }
+    }
+
+    @Test
     void aChunkWithUsageAndAChoiceIsNeverDropped() {
         relay(true);
         upstream.push(Buffer.buffer(USAGE_WITH_CHOICE + DONE));
