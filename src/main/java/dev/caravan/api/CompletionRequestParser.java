@@ -2,7 +2,9 @@ package dev.caravan.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.routing.PlacementRequest;
 import dev.caravan.workflows.WorkflowMetadata;
@@ -28,6 +30,9 @@ public class CompletionRequestParser implements Processor {
     private static final Set<String> STRATEGIES = Set.of("auto", "broadcast", "selective", "none");
 
     private final ObjectMapper mapper;
+    // Trailing bytes after the object fail here: the client's bytes may be forwarded as they are, and
+    // the engine would refuse what Jackson's default reader ignores.
+    private final ObjectReader json;
     private final BoundedBodyReader reader;
     private final String sessionHeader;
     private final RequestIds requestIds;
@@ -35,6 +40,7 @@ public class CompletionRequestParser implements Processor {
     public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
                                    RequestIds requestIds) {
         this.mapper = mapper;
+        this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.reader = reader;
         this.sessionHeader = sessionHeader;
         this.requestIds = requestIds;
@@ -73,7 +79,7 @@ public class CompletionRequestParser implements Processor {
         }
         JsonNode node;
         try {
-            node = mapper.readTree(raw);
+            node = json.readTree(raw);
         } catch (JsonProcessingException e) {
             throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
                     "The request body is not valid JSON: " + e.getOriginalMessage(), null);
@@ -90,7 +96,7 @@ public class CompletionRequestParser implements Processor {
         }
         JsonNode node;
         try {
-            node = mapper.readTree(text);
+            node = json.readTree(text);
         } catch (JsonProcessingException e) {
             throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
                     "The request body is not valid JSON: " + e.getOriginalMessage(), null);

@@ -52,6 +52,10 @@ class ErrorResponsesTest extends GatewayTestSupport {
         assertError(post(CHAT, "{\"model\": \"x\", "), 400, null, "invalid_json");
         assertError(post(CHAT, "[1,2]"), 400, null, "invalid_json");
         assertError(post(CHAT, ""), 400, null, "invalid_json");
+        // bytes after the object: the gateway refuses them rather than forwarding what the engine would refuse
+        assertError(post(CHAT, chat("") + " {}"), 400, null, "invalid_json");
+        assertError(post(CHAT, chat("") + "x"), 400, null, "invalid_json");
+        assertThat(post(CHAT, chat("") + "\r\n").statusCode()).as("trailing whitespace is fine").isEqualTo(200);
     }
 
     @Test
