@@ -122,6 +122,9 @@ final class ExchangeResponseWriter {
             if (pathParams.containsKey(key)) {
                 continue; // path parameters are the request's, not the answer's
             }
+            if (key.regionMatches(true, 0, "JMS", 0, 3)) {
+                continue; // a broker message's own headers; Camel's HTTP filter only knows Camel's
+            }
             Iterator<?> it = ObjectHelper.createIterator(entry.getValue(), null, true);
             HttpUtil.applyHeader(filter, exchange, it, tc, key, (values, first) -> {
                 if (values != null) {

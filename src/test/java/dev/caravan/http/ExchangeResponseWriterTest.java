@@ -43,6 +43,8 @@ class ExchangeResponseWriterTest {
             out.setHeader("x-request-id", "req-7");
             out.setHeader("Connection", "close");
             out.setHeader("Transfer-Encoding", "gzip");
+            out.setHeader("JMSMessageID", "ID:broker-1");
+            out.setHeader("JMSCorrelationID", "c-1");
             out.setBody("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         });
         assertThat(r.statusCode()).isEqualTo(200);
@@ -52,6 +54,7 @@ class ExchangeResponseWriterTest {
         assertThat(r.headers().firstValue("x-accel-buffering")).contains("no");
         assertThat(r.headers().firstValue("cache-control")).as("a stream must not be cached by a proxy on the way").contains("no-cache");
         assertThat(r.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("camel"));
+        assertThat(r.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("jms"));
         assertThat(r.headers().firstValue("connection")).isNotEqualTo("close");
         assertThat(r.headers().firstValue("transfer-encoding")).isEmpty();
     }
