@@ -25,6 +25,38 @@ class PlainPoliciesTest {
     }
 
     @Test
+    void roundRobinRotatesEachModelsEnginesWhenModelsInterleave() {
+        // two models on disjoint engines, requests alternating between them
+        List<Engine> es = engines(4);
+        List<Engine> modelA = es.subList(0, 2);
+        List<Engine> modelB = es.subList(2, 4);
+        RoundRobinPlacement rr = new RoundRobinPlacement();
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            counts.merge(rr.place(plain("a" + i, "x"), modelA).engine().id(), 1, Integer::sum);
+            counts.merge(rr.place(plain("b" + i, "x"), modelB).engine().id(), 1, Integer::sum);
+        }
+        assertThat(counts).containsOnly(Map.entry("e0", 20), Map.entry("e1", 20), Map.entry("e2", 20),
+                Map.entry("e3", 20));
+    }
+
+    @Test
+    void roundRobinStaysEvenWhenTheHealthySetShrinksAndGrows() {
+        List<Engine> es = engines(3);
+        RoundRobinPlacement rr = new RoundRobinPlacement();
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            // e1 drops out every other request (flapping health), the others stay
+            List<Engine> now = i % 2 == 0 ? es : List.of(es.get(0), es.get(2));
+            counts.merge(rr.place(plain("r" + i, "x"), now).engine().id(), 1, Integer::sum);
+        }
+        assertThat(rr.place(plain("r", "x"), List.of(es.get(2))).engine().id()).isEqualTo("e2");
+        // e0 and e2, always there, share evenly; e1 still gets turns
+        assertThat(Math.abs(counts.get("e0") - counts.get("e2"))).isLessThanOrEqualTo(1);
+        assertThat(counts.get("e1")).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
     void leastLoadedCountsInFlightAndEngineQueue() {
         List<Engine> es = engines(3);
         load(es.get(0), 2);
