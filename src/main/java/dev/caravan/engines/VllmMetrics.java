@@ -38,13 +38,13 @@ public final class VllmMetrics {
             }
             if (text.charAt(start) != '#') {
                 String line = text.substring(start, end);
-                if (line.startsWith("vllm:num_requests_running")) {
+                if (isSeriesOf(line, "vllm:num_requests_running")) {
                     running += value(line);
-                } else if (line.startsWith("vllm:num_requests_waiting")) {
+                } else if (isSeriesOf(line, "vllm:num_requests_waiting")) {
                     waiting += value(line);
-                } else if (line.startsWith("vllm:kv_cache_usage_perc")) {
+                } else if (isSeriesOf(line, "vllm:kv_cache_usage_perc")) {
                     kv = Math.max(kv, value(line));
-                } else if (line.startsWith("vllm:gpu_cache_usage_perc")) {
+                } else if (isSeriesOf(line, "vllm:gpu_cache_usage_perc")) {
                     legacyKv = Math.max(legacyKv, value(line));
                 } else if (line.startsWith(CACHE_CONFIG + "{")) {
                     long tokens = cacheTokens(line);
@@ -57,6 +57,18 @@ public final class VllmMetrics {
         double usage = kv >= 0 ? kv : Math.max(0, legacyKv);
         // One engine index of unknown size makes the sum a guess: better to say unknown.
         return new Snapshot((int) running, (int) waiting, usage, capacityUnknown ? 0 : capacity);
+    }
+
+    /**
+     * Whether the line is a series of exactly {@code name}: vLLM V1 prints siblings that extend a name
+     * ({@code vllm:num_requests_waiting_by_reason} splits the waiting queue a second time), so a prefix
+     * match would count them as well.
+     */
+    private static boolean isSeriesOf(String line, String name) {
+        if (!line.startsWith(name)) return false;
+        if (line.length() == name.length()) return true;
+        char next = line.charAt(name.length());
+        return next == '{' || next == ' ' || next == '\t';
     }
 
     /** {@code num_gpu_blocks x block_size} of one {@code vllm:cache_config_info} series, or 0. */

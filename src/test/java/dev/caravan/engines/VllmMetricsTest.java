@@ -39,6 +39,21 @@ class VllmMetricsTest {
     }
 
     @Test
+    void siblingMetricsSharingANamePrefixAreNotCounted() {
+        // vLLM V1 splits the waiting queue by reason in a second gauge next to the total
+        String page = "vllm:num_requests_running{engine=\"0\",model_name=\"m\"} 2.0\n"
+                + "vllm:num_requests_waiting{engine=\"0\",model_name=\"m\"} 4.0\n"
+                + "vllm:num_requests_waiting_by_reason{engine=\"0\",model_name=\"m\",reason=\"capacity\"} 3.0\n"
+                + "vllm:num_requests_waiting_by_reason{engine=\"0\",model_name=\"m\",reason=\"deferred\"} 1.0\n"
+                + "vllm:kv_cache_usage_perc{engine=\"0\",model_name=\"m\"} 0.5\n"
+                + "vllm:kv_cache_usage_perc_max 0.9\n";
+        VllmMetrics.Snapshot s = VllmMetrics.parse(page);
+        assertThat(s.running()).isEqualTo(2);
+        assertThat(s.waiting()).isEqualTo(4);
+        assertThat(s.kvCacheUsage()).isEqualTo(0.5);
+    }
+
+    @Test
     void dataParallelEnginesAddUp() {
         String page = "vllm:cache_config_info{block_size=\"32\",engine=\"0\",num_gpu_blocks=\"1000\"} 1.0\n"
                 + "vllm:cache_config_info{block_size=\"32\",engine=\"1\",num_gpu_blocks=\"1000\"} 1.0\n";
