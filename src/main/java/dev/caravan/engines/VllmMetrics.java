@@ -39,13 +39,15 @@ public final class VllmMetrics {
             if (text.charAt(start) != '#') {
                 String line = text.substring(start, end);
                 if (isSeriesOf(line, "vllm:num_requests_running")) {
-                    running += value(line);
+                    running += orZero(value(line));
                 } else if (isSeriesOf(line, "vllm:num_requests_waiting")) {
-                    waiting += value(line);
+                    waiting += orZero(value(line));
                 } else if (isSeriesOf(line, "vllm:kv_cache_usage_perc")) {
-                    kv = Math.max(kv, value(line));
+                    double v = value(line);
+                    if (Double.isFinite(v)) kv = Math.max(kv, v);
                 } else if (isSeriesOf(line, "vllm:gpu_cache_usage_perc")) {
-                    legacyKv = Math.max(legacyKv, value(line));
+                    double v = value(line);
+                    if (Double.isFinite(v)) legacyKv = Math.max(legacyKv, v);
                 } else if (line.startsWith(CACHE_CONFIG + "{")) {
                     long tokens = cacheTokens(line);
                     if (tokens > 0) capacity += tokens;
@@ -129,6 +131,15 @@ public final class VllmMetrics {
         }
     }
 
+    /**
+     * A NaN added to a sum or taken into a max turns the whole result into NaN, which reads as 0
+     * load (or no KV usage) for the engine: one series without a value must not hide the others.
+     */
+    private static double orZero(double v) {
+        return Double.isFinite(v) ? v : 0;
+    }
+
+    /** The sample value, or NaN when it is not a number (Prometheus also prints NaN, +Inf, -Inf). */
     private static double value(String line) {
         int brace = line.lastIndexOf('}');
         String rest = (brace >= 0 ? line.substring(brace + 1) : line.substring(line.indexOf(' ') + 1)).trim();
@@ -139,7 +150,7 @@ public final class VllmMetrics {
         try {
             return Double.parseDouble(rest);
         } catch (NumberFormatException e) {
-            return 0;
+            return Double.NaN;
         }
     }
 }

@@ -54,6 +54,20 @@ class VllmMetricsTest {
     }
 
     @Test
+    void aNotANumberSeriesDoesNotWipeOutTheOthers() {
+        String page = "vllm:num_requests_running{engine=\"0\"} 3.0\n"
+                + "vllm:num_requests_running{engine=\"1\"} NaN\n"
+                + "vllm:num_requests_waiting{engine=\"0\"} +Inf\n"
+                + "vllm:num_requests_waiting{engine=\"1\"} 2.0\n"
+                + "vllm:kv_cache_usage_perc{engine=\"0\"} NaN\n"
+                + "vllm:kv_cache_usage_perc{engine=\"1\"} 0.75\n";
+        VllmMetrics.Snapshot s = VllmMetrics.parse(page);
+        assertThat(s.running()).isEqualTo(3);
+        assertThat(s.waiting()).isEqualTo(2);
+        assertThat(s.kvCacheUsage()).isEqualTo(0.75);
+    }
+
+    @Test
     void dataParallelEnginesAddUp() {
         String page = "vllm:cache_config_info{block_size=\"32\",engine=\"0\",num_gpu_blocks=\"1000\"} 1.0\n"
                 + "vllm:cache_config_info{block_size=\"32\",engine=\"1\",num_gpu_blocks=\"1000\"} 1.0\n";
