@@ -75,6 +75,13 @@ public final class AdmissionQueue {
         lock.lock();
         try {
             if (size == 0 && hasCapacity.get()) return reservedPermit(false, 0);
+            if (size > 0 && hasCapacity.get()) {
+                // Waiters that fit the room take it first, in their order. Room left after them is on
+                // engines no waiter can use (another model's): waiting, or a 429 from a queue full of
+                // that other model's requests, would hold this request for nothing.
+                while (dispatch()) { }
+                if (hasCapacity.get()) return reservedPermit(false, 0);
+            }
             if (size >= capacity) {
                 rejectedFull++;
                 throw GatewayException.tooManyRequests("queue_full",

@@ -108,6 +108,42 @@ class AdmissionQueueTest {
     }
 
     @Test
+    void aRequestWhoseEnginesHaveRoomDoesNotWaitBehindAnotherModelsQueue() throws InterruptedException {
+        AdmissionQueue small = new AdmissionQueue(1, Duration.ofSeconds(20), Duration.ofSeconds(10));
+        // model A's engines are saturated: its request waits and fills the queue
+        Thread t = new Thread(() -> {
+            try { small.acquire(r("a", "A", 1), () -> false, null); } catch (GatewayException ignored) { }
+        });
+        threads.add(t);
+        t.start();
+        while (small.size() == 0) Thread.sleep(1);
+        // model B's engines are idle: neither a 429 nor a wait
+        long start = System.nanoTime();
+        AdmissionQueue.Permit b = small.acquire(r("b", "B", 1), () -> true, null);
+        assertThat(b.queued()).isFalse();
+        assertThat(System.nanoTime() - start).isLessThan(1_000_000_000L);
+        assertThat(small.size()).isEqualTo(1);
+        assertThat(small.rejectedFull()).isZero();
+    }
+
+    @Test
+    void aNewcomerDoesNotOvertakeAWaiterThatCanUseTheFreedRoom() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger free = new java.util.concurrent.atomic.AtomicInteger();
+        Thread t = new Thread(() -> {
+            q.acquireSlot(r("first", "A", 1), free::get, null);
+            admitted.add("first");
+        });
+        threads.add(t);
+        t.start();
+        while (q.size() == 0) Thread.sleep(1);
+        free.set(1); // room appeared (another replica's load dropped): no slot was freed here
+        assertThatThrownBy(() -> q.acquireSlot(r("second", "B", 1), free::get, Duration.ofMillis(200)))
+                .isInstanceOf(GatewayException.class);
+        t.join(5000);
+        assertThat(admitted).containsExactly("first");
+    }
+
+    @Test
     void waitPastTimeoutIs429() {
         long start = System.nanoTime();
         assertThatThrownBy(() -> q.acquire(r("x", "A", 1), () -> false, Duration.ofMillis(50)))
