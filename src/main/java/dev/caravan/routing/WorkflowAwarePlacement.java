@@ -7,6 +7,8 @@ import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowState;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code workflow-aware}: the workflow is the unit of placement.
@@ -51,6 +53,8 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private final SpillHysteresis hysteresis;
     private final int broadcastK;
     private final double homeEpsilon;
+    /** Engines that have been a home, by id (at most every engine once): to tell a dead home from one of another model. */
+    private final Map<String, Engine> homeEngines = new ConcurrentHashMap<>();
 
     /**
      * @param homeEpsilon slack of the bound on workflows homed per engine when a new home is chosen
@@ -112,6 +116,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         String homeId = st.home();
         if (homeId == null) {
             Engine chosen = newHome(key, candidates, null);
+            homeEngines.putIfAbsent(chosen.id(), chosen);
             String agreed = st.assignHomeIfAbsent(chosen.id());
             Engine e = agreed.equals(chosen.id()) ? chosen : find(candidates, agreed);
             // A saturated new home still becomes the home (replicas must agree on it), but this
@@ -122,7 +127,11 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         Engine home = find(candidates, homeId);
         long now = registry.nowMillis();
         if (home == null) {
+            if (servesOtherModel(homeId, request)) {
+                return otherModel(request, candidates, st);
+            }
             Engine next = newHome(key, candidates, null);
+            homeEngines.putIfAbsent(next.id(), next);
             st.moveHome(next.id(), PlacementReason.FAILOVER.label(), now);
             return new PlacementDecision(next, PlacementReason.FAILOVER);
         }
@@ -141,11 +150,39 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         if (hysteresis.shouldMove((int) run[0], run[1])) {
             Engine next = newHome(key, candidates, home);
             if (next != home) {
+                homeEngines.putIfAbsent(next.id(), next);
                 st.moveHome(next.id(), PlacementReason.SPILL.label(), now);
                 return new PlacementDecision(next, PlacementReason.SPILL);
             }
         }
         int i = CostPick.best(candidates, matched, blocks, null, home, null, score, rendezvous);
+        return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
+    }
+
+    /**
+     * Whether the home is missing from the candidates only because it serves other models: the agents
+     * of one workflow may call different models (a planner on a large one, workers on a small one),
+     * each model on its own engines. Then the home is healthy and stays; an unhealthy or excluded home
+     * is a failover.
+     */
+    private boolean servesOtherModel(String homeId, PlacementRequest request) {
+        Engine h = homeEngines.get(homeId);
+        return h != null && h.isHealthy() && !request.excluded().contains(homeId) && !h.serves(request.model());
+    }
+
+    /**
+     * A request for a model the home does not serve: rendezvous on the workflow and the model over that
+     * model's engines (with bounded load), so these requests keep one engine of their own, the same on
+     * every replica, without moving the home.
+     */
+    private PlacementDecision otherModel(PlacementRequest request, List<Engine> candidates, WorkflowState st) {
+        Engine e = rendezvous.choose(RendezvousHome.keyHash(st.id() + '\u0000' + request.model()), candidates);
+        if (!score.saturated(e)) {
+            return new PlacementDecision(e, PlacementReason.AFFINITY);
+        }
+        int[] matched = new int[candidates.size()];
+        int blocks = index.match(request.promptText(), candidates, matched);
+        int i = CostPick.best(candidates, matched, blocks, null, e, null, score, rendezvous);
         return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
     }
 
@@ -176,8 +213,9 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         Engine first = candidates.get(top[0]);
         String homeId = st.home();
+        homeEngines.putIfAbsent(first.id(), first);
         if (homeId == null) st.assignHomeIfAbsent(first.id());
-        else if (!homeId.equals(first.id()) && find(candidates, homeId) == null) {
+        else if (!homeId.equals(first.id()) && find(candidates, homeId) == null && !servesOtherModel(homeId, request)) {
             st.moveHome(first.id(), PlacementReason.FAILOVER.label(), registry.nowMillis());
         }
         int[] matched = new int[n];

@@ -68,6 +68,44 @@ class WorkflowAwarePlacementTest {
     }
 
     @Test
+    void agentsOnAnotherModelDoNotMoveTheWorkflowsHome() {
+        // A planner on a large model, workers on a small one, each model on its own engines.
+        List<Engine> large = List.of(modelEngine("big-0", "large"), modelEngine("big-1", "large"));
+        List<Engine> small = List.of(modelEngine("small-0", "small"), modelEngine("small-1", "small"),
+                modelEngine("small-2", "small"));
+        PlacementFactory f = factory(rp -> {});
+        PlacementPolicy p = f.workflowPolicy();
+        WorkflowMetadata md = wf("mixed", "planner", "auto", null, Map.of());
+        Engine home = route(p, new PlacementRequest("r0", "large", "plan", md, null, Set.of()), large).engine();
+        Set<String> smallEngines = new HashSet<>();
+        for (int i = 1; i <= 10; i++) {
+            PlacementDecision worker = route(p, new PlacementRequest("w" + i, "small", "work " + i,
+                    wf("mixed", "worker", "auto", null, Map.of()), null, Set.of()), small);
+            assertThat(worker.reason()).isEqualTo(PlacementReason.AFFINITY);
+            smallEngines.add(worker.engine().id());
+            PlacementDecision planner = route(p, new PlacementRequest("p" + i, "large", "plan " + i, md, null, Set.of()), large);
+            assertThat(planner.engine()).isSameAs(home);
+            assertThat(planner.reason()).isEqualTo(PlacementReason.AFFINITY);
+        }
+        assertThat(smallEngines).as("the workers' model keeps one engine too").hasSize(1);
+        WorkflowState st = f.registry().get("mixed");
+        assertThat(st.home()).isEqualTo(home.id());
+        assertThat(st.moveCount()).isZero();
+        // The home itself failing still moves it.
+        home.markHealthy(false);
+        List<Engine> left = large.stream().filter(Engine::isHealthy).toList();
+        PlacementDecision moved = route(p, new PlacementRequest("p-after", "large", "plan", md, null, Set.of()), left);
+        assertThat(moved.reason()).isEqualTo(PlacementReason.FAILOVER);
+        assertThat(st.moveCount()).isEqualTo(1);
+    }
+
+    private static Engine modelEngine(String id, String model) {
+        Engine e = new Engine(id, java.net.URI.create("http://" + id + ":8000"), Set.of(model), Map.of(), false);
+        e.markHealthy(true);
+        return e;
+    }
+
+    @Test
     void twoHundredWorkflowsOverFourEnginesStayWithinBound() {
         List<Engine> es = engines(4);
         PlacementPolicy p = factory(rp -> { rp.setEpsilon(0.25); rp.setMinOverload(0); }).workflowPolicy();
