@@ -115,8 +115,14 @@ public class EngineHealthMonitor implements SmartLifecycle {
                             : get(engine, "/v1/models");
                 })
                 .thenAccept(models -> {
-                    if (models != null && models.statusCode() == 200) {
-                        engine.discoveredModels(modelIds(models.body()));
+                    if (models != null) {
+                        Set<String> ids = models.statusCode() == 200 ? modelIds(models.body()) : Set.of();
+                        if (ids.isEmpty()) {
+                            // An engine with no known model list is sent every model's requests: until it
+                            // lists its models (vLLM lists them once loaded), it is not ready.
+                            throw new IllegalStateException("/v1/models answered " + models.statusCode() + " with no model");
+                        }
+                        engine.discoveredModels(ids);
                     }
                     failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).set(0);
                     if (!engine.isHealthy()) {
