@@ -89,6 +89,9 @@ public final class Engine {
 
     public void markHealthy(boolean healthy) { this.healthy = healthy; }
 
+    /** Whether the model list comes from configuration ({@code caravan.engines[i].models}), not from the engine. */
+    public boolean modelsConfigured() { return !configuredModels.isEmpty(); }
+
     public void discoveredModels(Set<String> models) {
         this.servedModels = configuredModels.isEmpty() ? Set.copyOf(models) : configuredModels;
     }

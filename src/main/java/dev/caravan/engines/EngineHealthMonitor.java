@@ -110,7 +110,7 @@ public class EngineHealthMonitor implements SmartLifecycle {
                         engine.reportedLoad(s.running(), s.waiting(), s.kvCacheUsage());
                         engine.reportedKvCacheTokens(s.kvCacheTokens());
                     }
-                    return engine.isHealthy() && !engine.servedModels().isEmpty()
+                    return engine.modelsConfigured() || (engine.isHealthy() && !engine.servedModels().isEmpty())
                             ? CompletableFuture.completedFuture((HttpResponse<String>) null)
                             : get(engine, "/v1/models");
                 })

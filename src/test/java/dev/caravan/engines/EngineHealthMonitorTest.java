@@ -62,6 +62,16 @@ class EngineHealthMonitorTest {
     }
 
     @Test
+    void configuredModelsNeedNoModelList() {
+        Engine configured = new Engine("c", engine.url(), Set.of("m", "alias"), Map.of(), false);
+        registry.add(configured, null);
+        modelsStatus.set(404); // an OpenAI-compatible server without /v1/models, or a stub
+        monitor.checkAll().join();
+        assertThat(configured.isHealthy()).isTrue();
+        assertThat(configured.servedModels()).containsExactlyInAnyOrder("m", "alias");
+    }
+
+    @Test
     void anEngineWhoseModelsCannotBeReadStaysOutRatherThanServeEveryModel() {
         // e.g. still loading, or /v1/models behind a key the gateway lacks: an empty list would mean "serves anything"
         modelsStatus.set(503);
