@@ -40,6 +40,9 @@ public class BrokerClientConfiguration {
         // the cache only keeps sessions that were needed, it opens none in advance.
         caching.setSessionCacheSize(properties.getProducerSessionCache());
         caching.setCacheConsumers(false);
+        // Off by default: every workflow has its own agent queues, so producers cached per session and
+        // queue would grow with every queue ever sent to (and stay open on the broker).
+        caching.setCacheProducers(properties.isCacheProducers());
         // An external broker that restarts: drop the shared connection and connect again.
         caching.setReconnectOnException(true);
         return caching;

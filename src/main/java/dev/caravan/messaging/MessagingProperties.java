@@ -42,6 +42,12 @@ public class MessagingProperties {
      * close a session (two extra broker round trips) each time.
      */
     private int producerSessionCache = 256;
+    /**
+     * Whether each cached producer session also keeps a producer per queue it sent to. Off: every
+     * workflow has its own agent queues, so such producers grow with every queue ever sent to and stay
+     * open on the broker after the workflow ended.
+     */
+    private boolean cacheProducers = false;
     /** Slots every agent queue preallocates for incoming messages (broker.xml initial-queue-buffer-size, power of 2). */
     private int queueBufferSize = 128;
     /**
@@ -93,6 +99,8 @@ public class MessagingProperties {
     public void setManagementTimeout(Duration managementTimeout) { this.managementTimeout = managementTimeout; }
     public int getProducerSessionCache() { return producerSessionCache; }
     public void setProducerSessionCache(int producerSessionCache) { this.producerSessionCache = producerSessionCache; }
+    public boolean isCacheProducers() { return cacheProducers; }
+    public void setCacheProducers(boolean cacheProducers) { this.cacheProducers = cacheProducers; }
     public int getPollWindowBytes() { return pollWindowBytes; }
     public void setPollWindowBytes(int pollWindowBytes) { this.pollWindowBytes = pollWindowBytes; }
     public int getQueueBufferSize() { return queueBufferSize; }
