@@ -23,7 +23,7 @@ public final class SessionAffinityPlacement implements PlacementPolicy {
     @Override
     public PlacementDecision place(PlacementRequest request, List<Engine> candidates) {
         String key = request.sessionKey();
-        if (key == null || key.isEmpty()) {
+        if (key == null || key.isBlank()) {
             return new PlacementDecision(LeastLoadedPlacement.pick(candidates), PlacementReason.LEAST_LOADED);
         }
         return new PlacementDecision(rendezvous.top(RendezvousHome.keyHash(key), candidates), PlacementReason.SESSION);

@@ -116,6 +116,9 @@ class PlainPoliciesTest {
         PlacementDecision d = new SessionAffinityPlacement().place(plain("r", "x"), es);
         assertThat(d.engine().id()).isEqualTo("e1");
         assertThat(d.reason()).isEqualTo(PlacementReason.LEAST_LOADED);
+        // a header sent blank is no key either: every such client would otherwise share one engine
+        PlacementRequest blank = new PlacementRequest("r", "m", "x", null, "  ", Set.of());
+        assertThat(new SessionAffinityPlacement().place(blank, es).reason()).isEqualTo(PlacementReason.LEAST_LOADED);
     }
 
     @Test
