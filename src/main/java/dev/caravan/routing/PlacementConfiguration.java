@@ -1,5 +1,6 @@
 package dev.caravan.routing;
 
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.proxy.RequestOutcomeListener;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowSupportProperties;
@@ -20,8 +21,9 @@ import org.springframework.context.annotation.Configuration;
 public class PlacementConfiguration {
 
     @Bean
-    public PlacementFactory placementFactory(RoutingProperties routing, WorkflowSupportProperties workflows) {
-        return new PlacementFactory(routing, workflows, Clock.systemUTC());
+    public PlacementFactory placementFactory(RoutingProperties routing, WorkflowSupportProperties workflows,
+                                             EngineRegistry engines) {
+        return new PlacementFactory(routing, workflows, engines, Clock.systemUTC());
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.caravan.routing;
 
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.routing.peers.LlmdWeightedScorersPlacement;
 import dev.caravan.routing.peers.ProductionStackPrefixAwarePlacement;
 import dev.caravan.routing.peers.SglangCacheAwarePlacement;
@@ -26,7 +27,9 @@ public final class PlacementFactory {
     private final AdmissionQueue admissionQueue;
     private final PlacementPolicies policies;
 
-    public PlacementFactory(RoutingProperties routing, WorkflowSupportProperties workflows, Clock clock) {
+    /** @param engines all engines (placement itself sees only each request's candidates) */
+    public PlacementFactory(RoutingProperties routing, WorkflowSupportProperties workflows, EngineRegistry engines,
+                            Clock clock) {
         this.routing = routing;
         this.workflows = workflows;
         RoutingProperties.Weights w = routing.getWeights();
@@ -49,7 +52,7 @@ public final class PlacementFactory {
         this.hysteresis = new SpillHysteresis(spills, routing.getSpill().getOverloadToMove().toMillis());
         RoutingProperties.Admission a = routing.getAdmission();
         this.admissionQueue = new AdmissionQueue(a.getQueueSize(), a.getMaxWait(), a.getRecheck());
-        WorkflowAwarePlacement workflowAware = new WorkflowAwarePlacement(registry, prefixIndex, lineage, loadScore,
+        WorkflowAwarePlacement workflowAware = new WorkflowAwarePlacement(registry, engines, prefixIndex, lineage, loadScore,
                 rendezvous, hysteresis, routing.getBroadcastK(),
                 routing.isBalanceHomes() ? routing.getHomeEpsilon() : -1);
         this.policies = new PlacementPolicies(List.of(

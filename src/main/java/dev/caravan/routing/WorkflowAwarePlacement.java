@@ -1,14 +1,13 @@
 package dev.caravan.routing;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.workflows.HomeCounts;
 import dev.caravan.workflows.WorkflowMetadata;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowState;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code workflow-aware}: the workflow is the unit of placement.
@@ -46,6 +45,8 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     public static final String NAME = "workflow-aware";
 
     private final WorkflowRegistry registry;
+    /** All engines, to tell a home that is dead from one that serves another model. */
+    private final EngineRegistry engines;
     private final PrefixIndex index;
     private final LineageTracker lineage;
     private final LoadScore score;
@@ -53,19 +54,18 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private final SpillHysteresis hysteresis;
     private final int broadcastK;
     private final double homeEpsilon;
-    /** Engines that have been a home, by id (at most every engine once): to tell a dead home from one of another model. */
-    private final Map<String, Engine> homeEngines = new ConcurrentHashMap<>();
 
     /**
      * @param homeEpsilon slack of the bound on workflows homed per engine when a new home is chosen
      *                    ({@link RendezvousHome#chooseHome}); negative turns that bound off, so every
      *                    replica picks the same first home (pure rendezvous with bounded in-flight load)
      */
-    public WorkflowAwarePlacement(WorkflowRegistry registry, PrefixIndex index, LineageTracker lineage,
-                                  LoadScore score, RendezvousHome rendezvous, SpillHysteresis hysteresis,
-                                  int broadcastK, double homeEpsilon) {
+    public WorkflowAwarePlacement(WorkflowRegistry registry, EngineRegistry engines, PrefixIndex index,
+                                  LineageTracker lineage, LoadScore score, RendezvousHome rendezvous,
+                                  SpillHysteresis hysteresis, int broadcastK, double homeEpsilon) {
         if (broadcastK < 1) throw new IllegalArgumentException("broadcastK must be >= 1");
         this.registry = registry;
+        this.engines = engines;
         this.index = index;
         this.lineage = lineage;
         this.score = score;
@@ -116,7 +116,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         String homeId = st.home();
         if (homeId == null) {
             Engine chosen = newHome(key, candidates, null);
-            homeEngines.putIfAbsent(chosen.id(), chosen);
             String agreed = st.assignHomeIfAbsent(chosen.id());
             Engine e = agreed.equals(chosen.id()) ? chosen : find(candidates, agreed);
             // A saturated new home still becomes the home (replicas must agree on it), but this
@@ -131,7 +130,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
                 return otherModel(request, candidates, st);
             }
             Engine next = newHome(key, candidates, null);
-            homeEngines.putIfAbsent(next.id(), next);
             st.moveHome(next.id(), PlacementReason.FAILOVER.label(), now);
             return new PlacementDecision(next, PlacementReason.FAILOVER);
         }
@@ -150,7 +148,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         if (hysteresis.shouldMove((int) run[0], run[1])) {
             Engine next = newHome(key, candidates, home);
             if (next != home) {
-                homeEngines.putIfAbsent(next.id(), next);
                 st.moveHome(next.id(), PlacementReason.SPILL.label(), now);
                 return new PlacementDecision(next, PlacementReason.SPILL);
             }
@@ -166,7 +163,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
      * is a failover.
      */
     private boolean servesOtherModel(String homeId, PlacementRequest request) {
-        Engine h = homeEngines.get(homeId);
+        Engine h = engines.byId(homeId).orElse(null);
         return h != null && h.isHealthy() && !request.excluded().contains(homeId) && !h.serves(request.model());
     }
 
@@ -176,7 +173,9 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
      * every replica, without moving the home.
      */
     private PlacementDecision otherModel(PlacementRequest request, List<Engine> candidates, WorkflowState st) {
-        Engine e = rendezvous.choose(RendezvousHome.keyHash(st.id() + '\u0000' + request.model()), candidates);
+        // The workflow's and the model's hashes combined, rather than hashing a concatenated key string.
+        long key = RendezvousHome.keyHash(st.id()) * 0x9E3779B97F4A7C15L + RendezvousHome.keyHash(request.model());
+        Engine e = rendezvous.choose(key, candidates);
         if (!score.saturated(e)) {
             return new PlacementDecision(e, PlacementReason.AFFINITY);
         }
@@ -213,7 +212,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         Engine first = candidates.get(top[0]);
         String homeId = st.home();
-        homeEngines.putIfAbsent(first.id(), first);
         if (homeId == null) st.assignHomeIfAbsent(first.id());
         else if (!homeId.equals(first.id()) && find(candidates, homeId) == null && !servesOtherModel(homeId, request)) {
             st.moveHome(first.id(), PlacementReason.FAILOVER.label(), registry.nowMillis());

@@ -1,6 +1,7 @@
 package dev.caravan.bench;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.routing.PlacementDecision;
 import dev.caravan.routing.PlacementFactory;
 import dev.caravan.routing.PlacementPolicy;
@@ -67,7 +68,7 @@ public class PlacementBenchmark {
         WorkflowSupportProperties wp = new WorkflowSupportProperties();
         wp.setMaxWorkflows(workflows);
         wp.setTtl(Duration.ofHours(1));
-        return new PlacementFactory(rp, wp, Clock.systemUTC());
+        return new PlacementFactory(rp, wp, new EngineRegistry(), Clock.systemUTC());
     }
 
     static List<Engine> newEngines(int n) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.bench.routing.SyntheticText;
 import dev.caravan.engines.Engine;
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.proxy.RequestOutcome;
 import dev.caravan.proxy.RequestOutcomeListener;
 import dev.caravan.simulator.SimulatedEngine;
@@ -84,7 +85,7 @@ class CharsPerTokenTest {
         RoutingProperties routing = new RoutingProperties();
         routing.getPrefix().setCapacityAware(true); // the ratio is learned for the capacity-aware index only
         PlacementFactory factory = new PlacementFactory(routing, new WorkflowSupportProperties(),
-                Clock.systemUTC());
+                new EngineRegistry(), Clock.systemUTC());
         RequestOutcomeListener listener = new PlacementConfiguration().charsPerTokenFromUsage(factory);
         Engine engine = engine("sim");
         long textChars = 0;

@@ -5,6 +5,7 @@ import static dev.caravan.routing.Engines.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.workflows.WorkflowMetadata;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
@@ -23,7 +24,7 @@ class HomeKeepsCachedContextTest {
         rp.getPrefix().setBlockChars(16);
         rp.getPrefix().setMaxEntries(10_000);
         rp.setMinOverload(2);
-        return new PlacementFactory(rp, new WorkflowSupportProperties(), Clock.systemUTC()).workflowPolicy();
+        return new PlacementFactory(rp, new WorkflowSupportProperties(), new EngineRegistry(), Clock.systemUTC()).workflowPolicy();
     }
 
     private static PlacementRequest req(String id, String agent, String prompt) {

@@ -4,6 +4,7 @@ import static dev.caravan.routing.Engines.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.engines.EngineRegistry;
 import dev.caravan.workflows.WorkflowMetadata;
 import dev.caravan.workflows.WorkflowState;
 import dev.caravan.workflows.WorkflowSupportProperties;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class WorkflowAwarePlacementTest {
 
     private final MutableClock clock = new MutableClock(1_000_000);
+    private final EngineRegistry engineRegistry = new EngineRegistry();
 
     private PlacementFactory factory(Consumer<RoutingProperties> tune) {
         RoutingProperties rp = new RoutingProperties();
@@ -28,7 +30,7 @@ class WorkflowAwarePlacementTest {
         tune.accept(rp);
         WorkflowSupportProperties wp = new WorkflowSupportProperties();
         wp.setMaxWorkflows(100_000);
-        return new PlacementFactory(rp, wp, clock);
+        return new PlacementFactory(rp, wp, engineRegistry, clock);
     }
 
     private static WorkflowMetadata wf(String id, String agent, String strategy, String parent, Map<String, Object> meta) {
@@ -99,9 +101,10 @@ class WorkflowAwarePlacementTest {
         assertThat(st.moveCount()).isEqualTo(1);
     }
 
-    private static Engine modelEngine(String id, String model) {
+    private Engine modelEngine(String id, String model) {
         Engine e = new Engine(id, java.net.URI.create("http://" + id + ":8000"), Set.of(model), Map.of(), false);
         e.markHealthy(true);
+        engineRegistry.add(e, null);
         return e;
     }
 
