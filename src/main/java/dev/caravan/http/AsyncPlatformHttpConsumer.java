@@ -1,5 +1,6 @@
 package dev.caravan.http;
 
+import dev.caravan.api.ClientDisconnect;
 import dev.caravan.proxy.ForwardToEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -53,6 +54,10 @@ final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
         exchange.setPattern(ExchangePattern.InOut);
         // The connection's event loop: the response is written there, whatever thread the route ends on.
         Context connection = Vertx.currentContext();
+        // Replaced by the stream writers once an answer streams (they close the stream instead).
+        ClientDisconnect client = new ClientDisconnect();
+        ctx.response().closeHandler(v -> client.disconnected());
+        exchange.setProperty(ClientDisconnect.PROPERTY, client);
         processHttpRequest(exchange, ctx).onComplete(populated -> {
             if (populated.failed()) {
                 fail(exchange, ctx, populated.cause());

@@ -68,6 +68,9 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
                 .tag("cause", "queue_full").description("Requests refused with 429").register(registry);
         FunctionCounter.builder("caravan.admission.rejected", admission, AdmissionQueue::rejectedTimeout)
                 .tag("cause", "queue_timeout").description("Requests refused with 429").register(registry);
+        FunctionCounter.builder("caravan.admission.abandoned", admission, AdmissionQueue::leftWhileQueued)
+                .description("Requests whose client closed the connection while they waited for engine capacity")
+                .register(registry);
         Gauge.builder("caravan.workflows.active", workflows, WorkflowRegistry::size)
                 .description("Live workflows in the registry").register(registry);
         FunctionCounter.builder("caravan.workflows.evicted", workflows, WorkflowRegistry::evictions)

@@ -1,6 +1,7 @@
 package dev.caravan.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.api.ClientDisconnect;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.ParsedRequest;
 import dev.caravan.engines.Engine;
@@ -31,7 +32,8 @@ import org.apache.camel.support.AsyncProcessorSupport;
  * answers as a relay stream the HTTP layer writes event by event, others whole. A refused
  * connection or a 5xx before the first byte fails the exchange with {@link EngineFailureException},
  * which the route's error handler retries once on another engine; an engine's 4xx goes to the
- * client as is.
+ * client as is. A client that closes its connection before the answer is complete closes the
+ * engine request too (vLLM then aborts it), and nothing is retried for it.
  *
  * <p>Asynchronous: the request is written by the Vert.x HTTP client (keep-alive pool per engine)
  * and the route continues on the client's event loop when the engine answers, so no thread waits
@@ -90,14 +92,27 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
     }
 
     private void send(Exchange exchange, Call call, AsyncCallback callback) {
+        ClientDisconnect client = ClientDisconnect.of(exchange);
+        if (client != null && client.gone()) {
+            recorder.abandoned(call.engine); // left while it was admitted or placed: the engine is not asked
+            exchange.setException(ClientDisconnect.clientClosedRequest());
+            callback.done(false);
+            return;
+        }
         http.request(call.options)
-                .compose(req -> req.send(Buffer.buffer(call.body)))
+                .compose(req -> {
+                    if (client != null) {
+                        // Closing the engine request is how vLLM learns to abort it and free its batch slot.
+                        client.onDisconnect(req::reset);
+                    }
+                    return req.send(Buffer.buffer(call.body));
+                })
                 .onComplete(sent -> {
                     try {
                         if (sent.failed()) {
-                            throw unreachable(call.engine, sent.cause());
+                            throw failed(call.engine, sent.cause(), client);
                         }
-                        answer(exchange, call, sent.result(), callback);
+                        answer(exchange, call, sent.result(), client, callback);
                     } catch (Exception e) {
                         exchange.setException(e);
                         callback.done(false);
@@ -142,7 +157,8 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
         return new Call(request, decision, step, engine, options, shaped.body(), shaped.gatewayAskedForUsage(), System.nanoTime());
     }
 
-    private void answer(Exchange exchange, Call call, HttpClientResponse response, AsyncCallback callback) {
+    private void answer(Exchange exchange, Call call, HttpClientResponse response, ClientDisconnect client,
+                        AsyncCallback callback) {
         if (call.request.stream() && response.statusCode() == 200) {
             response.pause(); // until the HTTP layer starts writing: nothing may be lost before then
             learn(call);
@@ -152,6 +168,9 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
                             call.request.placement(), call.decision, call.engine, 200, responseId, usage.promptTokens(),
                             usage.cachedTokens(), usage.completionTokens(),
                             firstByte < 0 ? -1 : firstByte - call.start, end - call.start, failed)));
+            if (client != null) {
+                client.onDisconnect(relay::close); // the relay records the outcome and frees the engine slot
+            }
             Message out = exchange.getMessage();
             prepareHeaders(out, call.request.placement().requestId(), call.decision);
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
@@ -163,9 +182,12 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
             return;
         }
         response.body().onComplete(read -> {
+            if (client != null) {
+                client.clear(); // the engine is done: nothing left to cancel
+            }
             try {
                 if (read.failed()) {
-                    throw unreachable(call.engine, read.cause());
+                    throw failed(call.engine, read.cause(), client);
                 }
                 if (response.statusCode() == 200) {
                     learn(call);
@@ -204,6 +226,15 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
         String type = response.getHeader("content-type");
         out.setHeader(Exchange.CONTENT_TYPE, type != null ? type : "application/json");
         out.setBody(body);
+    }
+
+    /** Why the engine call failed: the client left (the gateway closed it; not the engine's fault) or the engine. */
+    private RuntimeException failed(Engine engine, Throwable cause, ClientDisconnect client) {
+        if (client != null && client.gone()) {
+            recorder.abandoned(engine);
+            return ClientDisconnect.clientClosedRequest();
+        }
+        return unreachable(engine, cause);
     }
 
     private EngineFailureException unreachable(Engine engine, Throwable cause) {

@@ -387,6 +387,11 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     @Override
     public void close() {
         if (!completed) {
+            if (dataHandler == null) {
+                // Never started (the client left before the first write): the reset that follows is
+                // ours, not a failure, and with no handler Vert.x would log it as an error.
+                upstream.exceptionHandler(e -> { });
+            }
             cancelUpstream.run();
             complete();
         }

@@ -1,5 +1,6 @@
 package dev.caravan.routing;
 
+import dev.caravan.api.ClientDisconnect;
 import dev.caravan.api.GatewayException;
 import dev.caravan.workflows.WorkflowMetadata;
 import java.time.Duration;
@@ -24,7 +25,8 @@ import java.util.function.Supplier;
  * {@code workflow_priority} (highest first) and, within one priority, round-robin between workflows
  * (each workflow is a flow; a workflow with 50 queued agents cannot starve one with a single
  * request). Plain requests are each their own flow. A full queue, or a wait past {@code maxWait},
- * answers 429 with {@code Retry-After}.
+ * answers 429 with {@code Retry-After}. A waiter whose client closes its connection leaves at once
+ * (its place, or a slot granted to it in that moment, goes to the next waiter).
  *
  * <p>Wake-up: each finished request frees one slot, so {@link #capacityFreed()} admits at most one
  * waiter — the first, in priority-then-fairness order, whose own capacity check passes (its model may
@@ -46,6 +48,7 @@ public final class AdmissionQueue {
     private final AtomicInteger reserved = new AtomicInteger();
     private long rejectedFull;
     private long rejectedTimeout;
+    private long leftWhileQueued;
 
     /**
      * @param capacity       waiting requests at most (0 disables queueing: saturated means 429)
@@ -67,6 +70,19 @@ public final class AdmissionQueue {
      * @throws GatewayException 429 {@code queue_full} or {@code queue_timeout}; 503 when interrupted
      */
     public Permit acquire(PlacementRequest request, Supplier<Boolean> hasCapacity, Duration maxWait) {
+        return acquire(request, hasCapacity, maxWait, null);
+    }
+
+    /**
+     * {@link #acquire(PlacementRequest, Supplier, Duration)} for a request whose client may leave
+     * while it waits: it then leaves the queue at once (its place goes to the next waiter, and a slot
+     * granted to it goes back).
+     *
+     * @param client the request's client connection, or null
+     * @throws GatewayException also 499 {@code client_closed_request} when the client left
+     */
+    public Permit acquire(PlacementRequest request, Supplier<Boolean> hasCapacity, Duration maxWait,
+                          ClientDisconnect client) {
         if (size == 0 && hasCapacity.get()) return reservedPermit(false, 0);
         Duration wait = maxWait == null ? defaultMaxWait : maxWait;
         int retryAfter = (int) Math.max(1, (wait.toMillis() + 999) / 1000);
@@ -90,23 +106,41 @@ public final class AdmissionQueue {
             w = new Waiter(flowKey(request), priority(request), hasCapacity, lock.newCondition());
             levels.computeIfAbsent(w.priority, p -> new Level()).add(w);
             size++;
-            long deadline = start + wait.toNanos();
-            while (!w.granted) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    remove(w);
-                    rejectedTimeout++;
-                    throw GatewayException.tooManyRequests("queue_timeout",
-                            "All engines stayed saturated for " + wait.toMillis() + " ms; retry later", retryAfter);
+            if (client != null) {
+                Waiter waiter = w;
+                client.onDisconnect(() -> wake(waiter));
+            }
+            try {
+                long deadline = start + wait.toNanos();
+                while (!w.granted) {
+                    if (client != null && client.gone()) {
+                        remove(w);
+                        leftWhileQueued++;
+                        throw ClientDisconnect.clientClosedRequest();
+                    }
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        remove(w);
+                        rejectedTimeout++;
+                        throw GatewayException.tooManyRequests("queue_timeout",
+                                "All engines stayed saturated for " + wait.toMillis() + " ms; retry later", retryAfter);
+                    }
+                    try {
+                        w.cond.awaitNanos(Math.min(remaining, recheckNanos));
+                    } catch (InterruptedException e) {
+                        if (w.granted) giveBack(); else remove(w);
+                        Thread.currentThread().interrupt();
+                        throw GatewayException.unavailable("interrupted", "The gateway is shutting down", 1);
+                    }
+                    if (!w.granted) dispatch();
                 }
-                try {
-                    w.cond.awaitNanos(Math.min(remaining, recheckNanos));
-                } catch (InterruptedException e) {
-                    if (!w.granted) remove(w);
-                    Thread.currentThread().interrupt();
-                    throw GatewayException.unavailable("interrupted", "The gateway is shutting down", 1);
+                if (client != null && client.gone()) {
+                    giveBack(); // granted as the client left: the slot is the next waiter's
+                    leftWhileQueued++;
+                    throw ClientDisconnect.clientClosedRequest();
                 }
-                if (!w.granted) dispatch();
+            } finally {
+                if (client != null) client.clear();
             }
         } finally {
             lock.unlock();
@@ -122,7 +156,12 @@ public final class AdmissionQueue {
      * @param freeSlots requests the candidate engines can still take (their in-flight counts)
      */
     public Permit acquireSlot(PlacementRequest request, IntSupplier freeSlots, Duration maxWait) {
-        return acquire(request, () -> freeSlots.getAsInt() > reserved.get(), maxWait);
+        return acquireSlot(request, freeSlots, maxWait, null);
+    }
+
+    /** {@link #acquireSlot(PlacementRequest, IntSupplier, Duration)} for a client that may leave while it waits. */
+    public Permit acquireSlot(PlacementRequest request, IntSupplier freeSlots, Duration maxWait, ClientDisconnect client) {
+        return acquire(request, () -> freeSlots.getAsInt() > reserved.get(), maxWait, client);
     }
 
     /**
@@ -168,6 +207,12 @@ public final class AdmissionQueue {
         try { return rejectedTimeout; } finally { lock.unlock(); }
     }
 
+    /** Requests whose client closed the connection while they waited. */
+    public long leftWhileQueued() {
+        lock.lock();
+        try { return leftWhileQueued; } finally { lock.unlock(); }
+    }
+
     // ---- under lock ----
 
     /** Grants the first waiter (priority, then round-robin between flows) that has capacity. */
@@ -196,6 +241,22 @@ public final class AdmissionQueue {
         reserved.incrementAndGet();
         w.granted = true;
         w.cond.signal();
+    }
+
+    /** A granted waiter that will not run after all: its reserved slot goes to the next waiter. */
+    private void giveBack() {
+        reserved.decrementAndGet();
+        dispatch();
+    }
+
+    /** Makes the waiter look at its client again now rather than at its next re-check. */
+    private void wake(Waiter w) {
+        lock.lock();
+        try {
+            w.cond.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void remove(Waiter w) {

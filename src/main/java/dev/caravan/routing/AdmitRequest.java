@@ -1,5 +1,6 @@
 package dev.caravan.routing;
 
+import dev.caravan.api.ClientDisconnect;
 import dev.caravan.api.ParsedRequest;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
@@ -15,7 +16,8 @@ import org.apache.camel.support.SynchronizationAdapter;
 /**
  * The admission step: when every engine that could serve the request is saturated, the request
  * waits in the gateway's bounded priority queue (highest workflow priority first, fair between
- * workflows) instead of piling onto an engine; a full queue or a long wait answers 429.
+ * workflows) instead of piling onto an engine; a full queue or a long wait answers 429. A request
+ * whose client closes its connection while it waits leaves the queue at once.
  *
  * <p>Asynchronous, so that the completion routes can run on the connection's event loop: a request
  * that finds a free slot passes at once on the calling thread; one that has to wait waits on a
@@ -76,7 +78,8 @@ public class AdmitRequest extends AsyncProcessorSupport {
     private void waitForSlot(Exchange exchange, PlacementRequest p) {
         try {
             AdmissionQueue.Permit permit = queue.acquireSlot(p,
-                    () -> load.freeSlots(registry.candidates(p.model(), p.excluded())), null);
+                    () -> load.freeSlots(registry.candidates(p.model(), p.excluded())), null,
+                    ClientDisconnect.of(exchange));
             if (permit.queued()) {
                 exchange.setProperty(QUEUED_PROPERTY, Boolean.TRUE);
             }

@@ -3,6 +3,7 @@ package dev.caravan.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.caravan.api.ClientDisconnect;
 import dev.caravan.api.GatewayException;
 import dev.caravan.workflows.WorkflowMetadata;
 import java.time.Duration;
@@ -190,5 +191,61 @@ class AdmissionQueueTest {
         first.started();
         assertThat(q.reserved()).isZero();
         assertThat(q.acquireSlot(r("c", "C", 1), () -> 1, null).queued()).isFalse();
+    }
+
+    @Test
+    void aWaiterWhoseClientLeavesLeavesTheQueueAtOnce() throws InterruptedException {
+        ClientDisconnect client = new ClientDisconnect();
+        Thread t = waiting(r("gone", "A", 1), capacity::get, client);
+        awaitSize(1);
+        long start = System.nanoTime();
+        client.disconnected();
+        t.join(5000);
+        // the recheck interval is 10 s: only the disconnect's wake-up can have ended the wait this early
+        assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+        assertThat(admitted).containsExactly("error:client_closed_request");
+        assertThat(q.size()).isZero();
+        assertThat(q.leftWhileQueued()).isEqualTo(1);
+        assertThat(q.reserved()).isZero();
+    }
+
+    @Test
+    void aSlotGrantedAsTheClientLeavesGoesToTheNextWaiter() throws InterruptedException {
+        ClientDisconnect client = new ClientDisconnect();
+        // the client leaves exactly while the queue grants it the freed slot
+        waiting(r("leaving", "A", 1), () -> {
+            if (capacity.get()) client.disconnected();
+            return capacity.get();
+        }, client);
+        awaitSize(1);
+        waiting(r("staying", "B", 1), capacity::get, null);
+        awaitSize(2);
+        capacity.set(true);
+        q.capacityFreed();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (admitted.size() < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+        assertThat(admitted).containsExactlyInAnyOrder("error:client_closed_request", "staying");
+        assertThat(q.reserved()).as("only the waiter that stayed holds a slot").isEqualTo(1);
+        assertThat(q.size()).isZero();
+    }
+
+    private Thread waiting(PlacementRequest req, java.util.function.Supplier<Boolean> hasCapacity, ClientDisconnect client) {
+        Thread t = new Thread(() -> {
+            try {
+                q.acquire(req, hasCapacity, null, client);
+                admitted.add(req.requestId());
+            } catch (GatewayException e) {
+                admitted.add("error:" + e.code());
+            }
+        });
+        threads.add(t);
+        t.start();
+        return t;
+    }
+
+    private void awaitSize(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (q.size() != n && System.nanoTime() < deadline) Thread.sleep(1);
+        assertThat(q.size()).isEqualTo(n);
     }
 }
