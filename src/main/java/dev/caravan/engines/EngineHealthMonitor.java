@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Reads every engine's /health, /metrics and /v1/models on an interval, asynchronously, and
- * takes an engine out after consecutive failures (it comes back at its first healthy answer).
+ * Reads every engine's /health and /metrics on an interval, asynchronously, and takes an engine
+ * out after consecutive failures (it comes back at its first healthy answer). Its /v1/models is read
+ * when it comes in and again every {@code models-refresh-interval} (runtime LoRA adapters, an engine
+ * restarted with another model).
  * The forwarder also reports connect failures here, so a dead engine leaves at once rather than
  * at the next scrape.
  */
@@ -33,6 +35,8 @@ public class EngineHealthMonitor implements SmartLifecycle {
     private final EngineProperties.Client config;
     private final ObjectMapper mapper;
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+    /** When each engine's /v1/models was last read (System.nanoTime). */
+    private final Map<String, Long> modelsReadAt = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
@@ -110,19 +114,29 @@ public class EngineHealthMonitor implements SmartLifecycle {
                         engine.reportedLoad(s.running(), s.waiting(), s.kvCacheUsage());
                         engine.reportedKvCacheTokens(s.kvCacheTokens());
                     }
-                    return engine.modelsConfigured() || (engine.isHealthy() && !engine.servedModels().isEmpty())
-                            ? CompletableFuture.completedFuture((HttpResponse<String>) null)
-                            : get(engine, "/v1/models");
+                    boolean known = engine.isHealthy() && !engine.servedModels().isEmpty();
+                    if (engine.modelsConfigured() || (known && !modelsRefreshDue(engine))) {
+                        return CompletableFuture.completedFuture((HttpResponse<String>) null);
+                    }
+                    return get(engine, "/v1/models");
                 })
                 .thenAccept(models -> {
                     if (models != null) {
                         Set<String> ids = models.statusCode() == 200 ? modelIds(models.body()) : Set.of();
-                        if (ids.isEmpty()) {
+                        boolean known = engine.isHealthy() && !engine.servedModels().isEmpty();
+                        if (ids.isEmpty() && !known) {
                             // An engine with no known model list is sent every model's requests: until it
                             // lists its models (vLLM lists them once loaded), it is not ready.
                             throw new IllegalStateException("/v1/models answered " + models.statusCode() + " with no model");
                         }
-                        engine.discoveredModels(ids);
+                        if (!ids.isEmpty()) {
+                            // A refresh that fails keeps the list: /health and /metrics decide health.
+                            modelsReadAt.put(engine.id(), System.nanoTime());
+                            if (known && !ids.equals(engine.servedModels())) {
+                                LOG.info("Engine {} now serves {} (was {})", engine, ids, engine.servedModels());
+                            }
+                            engine.discoveredModels(ids);
+                        }
                     }
                     failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).set(0);
                     if (!engine.isHealthy()) {
@@ -138,6 +152,11 @@ public class EngineHealthMonitor implements SmartLifecycle {
                     }
                     return null;
                 });
+    }
+
+    private boolean modelsRefreshDue(Engine engine) {
+        Long at = modelsReadAt.get(engine.id());
+        return at == null || System.nanoTime() - at >= config.getModelsRefreshInterval().toNanos();
     }
 
     private CompletableFuture<HttpResponse<String>> get(Engine engine, String path) {

@@ -73,6 +73,12 @@ public class EngineProperties {
          */
         private int unhealthyThreshold = 2;
         private Duration connectTimeout = Duration.ofSeconds(2);
+        /**
+         * How often a healthy engine's /v1/models is read again (engines without configured models):
+         * a LoRA adapter loaded at run time ({@code /v1/load_lora_adapter}) or an engine restarted
+         * with another model between two health checks is seen within this time.
+         */
+        private Duration modelsRefreshInterval = Duration.ofSeconds(30);
         /** Time allowed until an engine starts answering (headers); generation itself is not bounded. */
         private Duration responseTimeout = Duration.ofMinutes(10);
 
@@ -84,6 +90,8 @@ public class EngineProperties {
         public void setUnhealthyThreshold(int unhealthyThreshold) { this.unhealthyThreshold = unhealthyThreshold; }
         public Duration getConnectTimeout() { return connectTimeout; }
         public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+        public Duration getModelsRefreshInterval() { return modelsRefreshInterval; }
+        public void setModelsRefreshInterval(Duration modelsRefreshInterval) { this.modelsRefreshInterval = modelsRefreshInterval; }
         public Duration getResponseTimeout() { return responseTimeout; }
         public void setResponseTimeout(Duration responseTimeout) { this.responseTimeout = responseTimeout; }
     }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,9 @@ class EngineHealthMonitorTest {
 
     private HttpServer server;
     private final AtomicInteger modelsStatus = new AtomicInteger(200);
+    private final AtomicInteger modelsReads = new AtomicInteger();
+    private final AtomicReference<String> modelsBody = new AtomicReference<>(models("m"));
+    private final EngineProperties.Client config = new EngineProperties.Client();
     private final EngineRegistry registry = new EngineRegistry();
     private Engine engine;
     private EngineHealthMonitor monitor;
@@ -29,12 +34,13 @@ class EngineHealthMonitorTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/health", x -> answer(x, 200, ""));
         server.createContext("/metrics", x -> answer(x, 200, "vllm:num_requests_running{model_name=\"m\"} 0\n"));
-        server.createContext("/v1/models", x -> answer(x, modelsStatus.get(),
-                modelsStatus.get() == 200 ? "{\"object\":\"list\",\"data\":[{\"id\":\"m\",\"object\":\"model\"}]}" : "{}"));
+        server.createContext("/v1/models", x -> {
+            modelsReads.incrementAndGet();
+            answer(x, modelsStatus.get(), modelsStatus.get() == 200 ? modelsBody.get() : "{}");
+        });
         server.start();
         engine = new Engine("e", URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Set.of(), Map.of(), false);
         registry.add(engine, null);
-        EngineProperties.Client config = new EngineProperties.Client();
         config.setUnhealthyThreshold(1);
         monitor = new EngineHealthMonitor(registry, HttpClient.newHttpClient(), config, new ObjectMapper());
     }
@@ -81,5 +87,43 @@ class EngineHealthMonitorTest {
         monitor.checkAll().join();
         assertThat(engine.isHealthy()).isTrue();
         assertThat(engine.servedModels()).containsExactly("m");
+    }
+
+    @Test
+    void aHealthyEnginesModelListIsReadAgainOnItsRefreshInterval() {
+        monitor.checkAll().join();
+        assertThat(engine.servedModels()).containsExactly("m");
+        modelsBody.set(models("m", "sql-lora")); // vLLM after POST /v1/load_lora_adapter
+        monitor.checkAll().join();
+        assertThat(engine.servedModels()).as("not due yet (30 s by default)").containsExactly("m");
+        assertThat(modelsReads.get()).isEqualTo(1);
+
+        config.setModelsRefreshInterval(Duration.ZERO);
+        monitor.checkAll().join();
+        assertThat(engine.servedModels()).containsExactlyInAnyOrder("m", "sql-lora");
+        assertThat(engine.serves("sql-lora")).isTrue();
+
+        modelsBody.set(models("other")); // restarted with another model between two health checks
+        monitor.checkAll().join();
+        assertThat(engine.servedModels()).containsExactly("other");
+        assertThat(engine.serves("m")).isFalse();
+    }
+
+    @Test
+    void aFailedRefreshKeepsTheListAndTheEngine() {
+        monitor.checkAll().join();
+        config.setModelsRefreshInterval(Duration.ZERO);
+        modelsStatus.set(500);
+        monitor.checkAll().join();
+        assertThat(engine.isHealthy()).as("/health and /metrics decide health").isTrue();
+        assertThat(engine.servedModels()).containsExactly("m");
+    }
+
+    private static String models(String... ids) {
+        StringBuilder b = new StringBuilder("{\"object\":\"list\",\"data\":[");
+        for (int i = 0; i < ids.length; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(ids[i]).append("\",\"object\":\"model\"}");
+        }
+        return b.append("]}").toString();
     }
 }
