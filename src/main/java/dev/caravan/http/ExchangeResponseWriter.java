@@ -62,6 +62,7 @@ final class ExchangeResponseWriter {
                 // Every route answers its errors itself (routes/errors.camel.yaml); an exception left
                 // here is a gateway bug, and its stack trace is not for the client.
                 LOG.error("Unhandled failure on route {}", exchange.getFromRouteId(), exchange.getException());
+                closeQuietly(exchange.getMessage().getBody()); // a relayed stream: cancel it and free its engine slot
                 return response.setStatusCode(500).putHeader("Content-Type", "application/json")
                         .end(Buffer.buffer(INTERNAL_ERROR));
             }

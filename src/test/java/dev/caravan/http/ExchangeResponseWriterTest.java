@@ -59,6 +59,20 @@ class ExchangeResponseWriterTest {
         assertThat(r.headers().firstValue("transfer-encoding")).isEmpty();
     }
 
+    @Test
+    void aFailedExchangeStillClosesTheStreamItCarries() throws Exception {
+        // a relayed engine stream left on an exchange that then failed: closing it cancels the
+        // engine request and records its outcome (the engine slot is freed)
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpResponse<String> r = get(out -> {
+            out.setBody((java.io.Closeable) () -> closed.set(true));
+            out.getExchange().setException(new IllegalStateException("a bug after the engine answered"));
+        });
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.body()).contains("internal_error");
+        assertThat(closed).isTrue();
+    }
+
     /** Serves one request whose exchange {@code answer} fills in, written as the API server writes it. */
     private HttpResponse<String> get(Consumer<Message> answer) throws Exception {
         camel.start();
