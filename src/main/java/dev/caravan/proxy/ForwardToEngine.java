@@ -93,9 +93,8 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
 
     private void send(Exchange exchange, Call call, AsyncCallback callback) {
         ClientDisconnect client = ClientDisconnect.of(exchange);
-        if (client != null && client.gone()) {
-            recorder.abandoned(call.engine); // left while it was admitted or placed: the engine is not asked
-            exchange.setException(ClientDisconnect.clientClosedRequest());
+        if (client != null && client.gone()) { // left while it was admitted or placed: the engine is not asked
+            exchange.setException(failed(call.engine, null, client));
             callback.done(false);
             return;
         }

@@ -67,19 +67,10 @@ public final class AdmissionQueue {
      *
      * @param hasCapacity whether some candidate engine of this request can take it now
      * @param maxWait     longest wait, null for the configured default
-     * @throws GatewayException 429 {@code queue_full} or {@code queue_timeout}; 503 when interrupted
-     */
-    public Permit acquire(PlacementRequest request, Supplier<Boolean> hasCapacity, Duration maxWait) {
-        return acquire(request, hasCapacity, maxWait, null);
-    }
-
-    /**
-     * {@link #acquire(PlacementRequest, Supplier, Duration)} for a request whose client may leave
-     * while it waits: it then leaves the queue at once (its place goes to the next waiter, and a slot
-     * granted to it goes back).
-     *
-     * @param client the request's client connection, or null
-     * @throws GatewayException also 499 {@code client_closed_request} when the client left
+     * @param client      the request's client connection, or null: a client that leaves ends the wait
+     *                    at once (its place goes to the next waiter, and a slot granted to it goes back)
+     * @throws GatewayException 429 {@code queue_full} or {@code queue_timeout}; 503 when interrupted;
+     *                          499 {@code client_closed_request} when the client left
      */
     public Permit acquire(PlacementRequest request, Supplier<Boolean> hasCapacity, Duration maxWait,
                           ClientDisconnect client) {
@@ -112,12 +103,13 @@ public final class AdmissionQueue {
             }
             try {
                 long deadline = start + wait.toNanos();
-                while (!w.granted) {
-                    if (client != null && client.gone()) {
-                        remove(w);
+                while (true) {
+                    if (client != null && client.gone()) { // also when granted in the same moment
+                        leave(w);
                         leftWhileQueued++;
                         throw ClientDisconnect.clientClosedRequest();
                     }
+                    if (w.granted) break;
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
                         remove(w);
@@ -128,16 +120,11 @@ public final class AdmissionQueue {
                     try {
                         w.cond.awaitNanos(Math.min(remaining, recheckNanos));
                     } catch (InterruptedException e) {
-                        if (w.granted) giveBack(); else remove(w);
+                        leave(w);
                         Thread.currentThread().interrupt();
                         throw GatewayException.unavailable("interrupted", "The gateway is shutting down", 1);
                     }
                     if (!w.granted) dispatch();
-                }
-                if (client != null && client.gone()) {
-                    giveBack(); // granted as the client left: the slot is the next waiter's
-                    leftWhileQueued++;
-                    throw ClientDisconnect.clientClosedRequest();
                 }
             } finally {
                 if (client != null) client.clear();
@@ -155,11 +142,6 @@ public final class AdmissionQueue {
      *
      * @param freeSlots requests the candidate engines can still take (their in-flight counts)
      */
-    public Permit acquireSlot(PlacementRequest request, IntSupplier freeSlots, Duration maxWait) {
-        return acquireSlot(request, freeSlots, maxWait, null);
-    }
-
-    /** {@link #acquireSlot(PlacementRequest, IntSupplier, Duration)} for a client that may leave while it waits. */
     public Permit acquireSlot(PlacementRequest request, IntSupplier freeSlots, Duration maxWait, ClientDisconnect client) {
         return acquire(request, () -> freeSlots.getAsInt() > reserved.get(), maxWait, client);
     }
@@ -243,8 +225,12 @@ public final class AdmissionQueue {
         w.cond.signal();
     }
 
-    /** A granted waiter that will not run after all: its reserved slot goes to the next waiter. */
-    private void giveBack() {
+    /** A waiter that will not run after all: out of the queue, or, if just granted, its slot to the next waiter. */
+    private void leave(Waiter w) {
+        if (!w.granted) {
+            remove(w);
+            return;
+        }
         reserved.decrementAndGet();
         dispatch();
     }

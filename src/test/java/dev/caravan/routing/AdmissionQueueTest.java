@@ -37,7 +37,7 @@ class AdmissionQueueTest {
         int before = q.size();
         Thread t = new Thread(() -> {
             try {
-                AdmissionQueue.Permit p = q.acquire(req, capacity::get, null);
+                AdmissionQueue.Permit p = q.acquire(req, capacity::get, null, null);
                 assertThat(p.queued()).isTrue();
                 admitted.add(req.requestId());
             } catch (GatewayException e) {
@@ -63,7 +63,7 @@ class AdmissionQueueTest {
 
     @Test
     void passesStraightThroughWithCapacity() {
-        AdmissionQueue.Permit p = q.acquire(r("x", "w", 1), () -> true, null);
+        AdmissionQueue.Permit p = q.acquire(r("x", "w", 1), () -> true, null, null);
         assertThat(p.queued()).isFalse();
         p.release();
         p.release(); // idempotent
@@ -94,12 +94,12 @@ class AdmissionQueueTest {
     void fullQueueIs429() throws InterruptedException {
         AdmissionQueue small = new AdmissionQueue(1, Duration.ofSeconds(20), Duration.ofSeconds(10));
         Thread t = new Thread(() -> {
-            try { small.acquire(r("w", "A", 1), () -> false, null); } catch (GatewayException ignored) { }
+            try { small.acquire(r("w", "A", 1), () -> false, null, null); } catch (GatewayException ignored) { }
         });
         threads.add(t);
         t.start();
         while (small.size() == 0) Thread.sleep(1);
-        assertThatThrownBy(() -> small.acquire(r("x", "B", 1), () -> false, null))
+        assertThatThrownBy(() -> small.acquire(r("x", "B", 1), () -> false, null, null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
                     assertThat(e.code()).isEqualTo("queue_full");
@@ -113,14 +113,14 @@ class AdmissionQueueTest {
         AdmissionQueue small = new AdmissionQueue(1, Duration.ofSeconds(20), Duration.ofSeconds(10));
         // model A's engines are saturated: its request waits and fills the queue
         Thread t = new Thread(() -> {
-            try { small.acquire(r("a", "A", 1), () -> false, null); } catch (GatewayException ignored) { }
+            try { small.acquire(r("a", "A", 1), () -> false, null, null); } catch (GatewayException ignored) { }
         });
         threads.add(t);
         t.start();
         while (small.size() == 0) Thread.sleep(1);
         // model B's engines are idle: neither a 429 nor a wait
         long start = System.nanoTime();
-        AdmissionQueue.Permit b = small.acquire(r("b", "B", 1), () -> true, null);
+        AdmissionQueue.Permit b = small.acquire(r("b", "B", 1), () -> true, null, null);
         assertThat(b.queued()).isFalse();
         assertThat(System.nanoTime() - start).isLessThan(1_000_000_000L);
         assertThat(small.size()).isEqualTo(1);
@@ -131,14 +131,14 @@ class AdmissionQueueTest {
     void aNewcomerDoesNotOvertakeAWaiterThatCanUseTheFreedRoom() throws InterruptedException {
         java.util.concurrent.atomic.AtomicInteger free = new java.util.concurrent.atomic.AtomicInteger();
         Thread t = new Thread(() -> {
-            q.acquireSlot(r("first", "A", 1), free::get, null);
+            q.acquireSlot(r("first", "A", 1), free::get, null, null);
             admitted.add("first");
         });
         threads.add(t);
         t.start();
         while (q.size() == 0) Thread.sleep(1);
         free.set(1); // room appeared (another replica's load dropped): no slot was freed here
-        assertThatThrownBy(() -> q.acquireSlot(r("second", "B", 1), free::get, Duration.ofMillis(200)))
+        assertThatThrownBy(() -> q.acquireSlot(r("second", "B", 1), free::get, Duration.ofMillis(200), null))
                 .isInstanceOf(GatewayException.class);
         t.join(5000);
         assertThat(admitted).containsExactly("first");
@@ -147,7 +147,7 @@ class AdmissionQueueTest {
     @Test
     void waitPastTimeoutIs429() {
         long start = System.nanoTime();
-        assertThatThrownBy(() -> q.acquire(r("x", "A", 1), () -> false, Duration.ofMillis(50)))
+        assertThatThrownBy(() -> q.acquire(r("x", "A", 1), () -> false, Duration.ofMillis(50), null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
                     assertThat(e.code()).isEqualTo("queue_timeout");
@@ -160,7 +160,7 @@ class AdmissionQueueTest {
     void waiterRechecksCapacityOnItsOwn() {
         AdmissionQueue fast = new AdmissionQueue(10, Duration.ofSeconds(5), Duration.ofMillis(5));
         long start = System.nanoTime();
-        AdmissionQueue.Permit p = fast.acquire(r("x", "A", 1), () -> System.nanoTime() - start > 30_000_000L, null);
+        AdmissionQueue.Permit p = fast.acquire(r("x", "A", 1), () -> System.nanoTime() - start > 30_000_000L, null, null);
         long elapsed = System.nanoTime() - start;
         assertThat(p.queued()).isTrue();
         // nobody freed a slot: only the waiter's own re-check can have let it through, after 30 ms
@@ -183,14 +183,14 @@ class AdmissionQueueTest {
     void aGrantedSlotStaysHeldUntilTheRequestStarts() {
         AdmissionQueue q = new AdmissionQueue(10, Duration.ofMillis(50), Duration.ofMillis(5));
         // one free slot on the engines, and nothing has started on it yet
-        AdmissionQueue.Permit first = q.acquireSlot(r("a", "A", 1), () -> 1, null);
+        AdmissionQueue.Permit first = q.acquireSlot(r("a", "A", 1), () -> 1, null, null);
         assertThat(q.reserved()).isEqualTo(1);
-        assertThatThrownBy(() -> q.acquireSlot(r("b", "B", 1), () -> 1, null))
+        assertThatThrownBy(() -> q.acquireSlot(r("b", "B", 1), () -> 1, null, null))
                 .isInstanceOf(GatewayException.class);
         first.started(); // now counted in the engine's in-flight instead: free slots would read 0
         first.started();
         assertThat(q.reserved()).isZero();
-        assertThat(q.acquireSlot(r("c", "C", 1), () -> 1, null).queued()).isFalse();
+        assertThat(q.acquireSlot(r("c", "C", 1), () -> 1, null, null).queued()).isFalse();
     }
 
     @Test
