@@ -8,9 +8,21 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
 
-/** The API-facing processors. */
+/** The API-facing processors: the parse steps of the routes and what the gateway answers about itself. */
 @Configuration(proxyBeanMethods = false)
 public class ApiConfiguration {
+
+    @Bean
+    RequestIds requestIds() {
+        return new RequestIds();
+    }
+
+    @Bean("parseCompletionRequest")
+    CompletionRequestParser parseCompletionRequest(ObjectMapper mapper, RequestIds ids,
+            @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
+            @Value("${caravan.routing.session-header:x-session-id}") String sessionHeader) {
+        return new CompletionRequestParser(mapper, new BoundedBodyReader(maxBody.toBytes()), sessionHeader, ids);
+    }
 
     @Bean("listModels")
     ListModels listModels(EngineRegistry registry, ObjectMapper mapper) {

@@ -1,5 +1,6 @@
 package dev.caravan.api;
 
+import dev.caravan.core.GatewayException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;

@@ -1,13 +1,17 @@
 package dev.caravan.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.routing.PlacementRequest;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.GatewayException;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowIds;
+import dev.caravan.core.WorkflowMetadata;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
@@ -21,13 +25,12 @@ import org.apache.camel.Processor;
  */
 public class CompletionRequestParser implements Processor {
 
-    /** Exchange property set by the route: the engine path this endpoint forwards to. */
-    public static final String ENDPOINT_PROPERTY = "caravanEndpoint";
-    /** Whether the request carries workflow_metadata (routes/openai.camel.yaml branches on it). */
-    public static final String WORKFLOW_REQUEST_PROPERTY = "caravanWorkflowRequest";
+    /**
+     * Whether the request carries workflow_metadata: set here, read only by the route's content-based
+     * routing ({@code routes/openai.camel.yaml}), a plain property rather than an OGNL call per request.
+     */
+    private static final String WORKFLOW_REQUEST_PROPERTY = "caravanWorkflowRequest";
     public static final String REQUEST_ID_HEADER = "x-request-id";
-
-    private static final Set<String> STRATEGIES = Set.of("auto", "broadcast", "selective", "none");
 
     private final ObjectMapper mapper;
     // Trailing bytes after the object fail here: the client's bytes may be forwarded as they are, and
@@ -48,7 +51,7 @@ public class CompletionRequestParser implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        String path = exchange.getProperty(ENDPOINT_PROPERTY, String.class);
+        String path = EndpointPath.of(exchange);
         byte[] raw = reader.readBytes(exchange);
         ObjectNode body = parseObject(raw);
         boolean chat = path.endsWith("/chat/completions");
@@ -64,7 +67,7 @@ public class CompletionRequestParser implements Processor {
         String requestId = requestIds.fromHeaderOrNew(exchange.getIn().getHeader(REQUEST_ID_HEADER, String.class));
         String session = exchange.getIn().getHeader(sessionHeader, String.class);
         PlacementRequest placement = new PlacementRequest(requestId, model, prompt, workflow, session, Set.of());
-        exchange.setProperty(ParsedRequest.PROPERTY, new ParsedRequest(path, body, stream, placement, raw));
+        new CompletionCall(path, body, stream, placement, raw).attachTo(exchange);
         // What the route's content-based routing reads: a plain property, not an OGNL call per request.
         exchange.setProperty(WORKFLOW_REQUEST_PROPERTY, workflow != null);
     }
@@ -229,13 +232,13 @@ public class CompletionRequestParser implements Processor {
             priority = prio.asDouble();
         }
         JsonNode strategyNode = node.get("context_sharing_strategy");
-        String strategy = WorkflowMetadata.DEFAULT_STRATEGY;
+        ContextSharingStrategy strategy = ContextSharingStrategy.AUTO;
         if (strategyNode != null && !strategyNode.isNull()) {
-            if (!strategyNode.isTextual() || !STRATEGIES.contains(strategyNode.asText())) {
+            strategy = strategyNode.isTextual() ? ContextSharingStrategy.fromLabel(strategyNode.asText()) : null;
+            if (strategy == null) {
                 throw GatewayException.badRequest("workflow_metadata.context_sharing_strategy",
                         "context_sharing_strategy must be one of auto, broadcast, selective, none");
             }
-            strategy = strategyNode.asText();
         }
         JsonNode meta = node.get("metadata");
         Map<String, Object> metadata = Map.of();

@@ -2,6 +2,7 @@ package dev.caravan.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.core.GatewayException;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

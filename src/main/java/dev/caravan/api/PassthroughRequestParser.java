@@ -1,9 +1,10 @@
 package dev.caravan.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.routing.PlacementRequest;
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.GatewayException;
+import dev.caravan.core.PlacementRequest;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -26,7 +27,7 @@ public class PassthroughRequestParser implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        String path = exchange.getProperty(CompletionRequestParser.ENDPOINT_PROPERTY, String.class);
+        String path = EndpointPath.of(exchange);
         ObjectNode body = completions.parseObject(reader.read(exchange));
         JsonNode model = body.get("model");
         if (model != null && !model.isNull() && !model.isTextual()) {
@@ -36,6 +37,6 @@ public class PassthroughRequestParser implements Processor {
         String requestId = ids.fromHeaderOrNew(exchange.getIn().getHeader(CompletionRequestParser.REQUEST_ID_HEADER, String.class));
         PlacementRequest placement = new PlacementRequest(requestId,
                 model == null || model.isNull() ? null : model.asText(), "", null, null, Set.of());
-        exchange.setProperty(ParsedRequest.PROPERTY, new ParsedRequest(path, body, false, placement));
+        new CompletionCall(path, body, false, placement, null).attachTo(exchange);
     }
 }

@@ -1,4 +1,4 @@
-package dev.caravan.api;
+package dev.caravan.core;
 
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Exchange;
@@ -16,8 +16,8 @@ import org.apache.camel.Exchange;
  */
 public final class ClientDisconnect {
 
-    /** Exchange property holding the request's {@code ClientDisconnect}. */
-    public static final String PROPERTY = "caravanClientDisconnect";
+    /** Exchange property holding the request's {@code ClientDisconnect}; read only through {@link #of}. */
+    private static final String PROPERTY = "caravanClientDisconnect";
 
     private volatile boolean gone;
     private final AtomicReference<Runnable> action = new AtomicReference<>();
@@ -25,6 +25,11 @@ public final class ClientDisconnect {
     /** The request's instance, or null when it did not come over HTTP (nothing to watch). */
     public static ClientDisconnect of(Exchange exchange) {
         return exchange.getProperty(PROPERTY, ClientDisconnect.class);
+    }
+
+    /** Watches this exchange's client (the HTTP layer, once per request). */
+    public void attachTo(Exchange exchange) {
+        exchange.setProperty(PROPERTY, this);
     }
 
     /** Whether the client closed its connection before its answer was complete. */

@@ -1,9 +1,11 @@
-package dev.caravan.routing;
+package dev.caravan.core;
 
-import dev.caravan.api.GatewayException;
 import java.util.Locale;
 
-/** {@code workflow_metadata.context_sharing_strategy}: how a workflow's agents share KV cache. */
+/**
+ * {@code workflow_metadata.context_sharing_strategy}: how a workflow's agents share KV cache. Parsed
+ * once, by the request parser; everything after it reads this enum.
+ */
 public enum ContextSharingStrategy {
     /** Home affinity, lineage, prefix and load together (the default). */
     AUTO,
@@ -14,17 +16,16 @@ public enum ContextSharingStrategy {
     /** No affinity at all: pure load balancing, and the cache is isolated with vLLM's {@code cache_salt}. */
     NONE;
 
-    /** Parses the request value (case-insensitive; null or blank means auto); unknown values are a 400. */
-    public static ContextSharingStrategy parse(String value) {
-        if (value == null || value.isBlank()) return AUTO;
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "auto": return AUTO;
-            case "broadcast": return BROADCAST;
-            case "selective": return SELECTIVE;
-            case "none": return NONE;
-            default:
-                throw GatewayException.badRequest("workflow_metadata.context_sharing_strategy",
-                        "context_sharing_strategy must be one of auto, broadcast, selective, none");
+    private final String label = name().toLowerCase(Locale.ROOT);
+
+    /** The value as the API spells it: auto, broadcast, selective, none. */
+    public String label() { return label; }
+
+    /** The strategy a request names exactly as the API spells it, or null for any other value. */
+    public static ContextSharingStrategy fromLabel(String value) {
+        for (ContextSharingStrategy s : values()) {
+            if (s.label.equals(value)) return s;
         }
+        return null;
     }
 }

@@ -1,6 +1,5 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
-import dev.caravan.api.GatewayException;
 import dev.caravan.engines.Engine;
 
 /**

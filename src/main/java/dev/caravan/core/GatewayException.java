@@ -1,4 +1,4 @@
-package dev.caravan.api;
+package dev.caravan.core;
 
 /**
  * A failure the client must see as an OpenAI error body ({@code {"error":{message,type,param,code}}})

@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.core;
 
 import dev.caravan.engines.Engine;
 

@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.core;
 
 /** Why a request went where it went: recorded for metrics, logs and the workflow status API. */
 public enum PlacementReason {

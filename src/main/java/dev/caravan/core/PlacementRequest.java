@@ -1,6 +1,5 @@
-package dev.caravan.routing;
+package dev.caravan.core;
 
-import dev.caravan.workflows.WorkflowMetadata;
 import java.util.Set;
 
 /**
@@ -25,5 +24,19 @@ public record PlacementRequest(
         java.util.HashSet<String> more = new java.util.HashSet<>(excluded);
         more.add(engineId);
         return new PlacementRequest(requestId, model, promptText, workflow, sessionKey, Set.copyOf(more));
+    }
+
+    /** Whether the request belongs to a workflow (metadata with a workflow id). */
+    public boolean inWorkflow() {
+        return workflow != null && workflow.workflowId() != null;
+    }
+
+    /**
+     * vLLM's {@code cache_salt} for this request: the workflow id of a workflow that shares no context
+     * (strategy {@code none}), so its prefix is cached apart from every other request's; otherwise null.
+     */
+    public String cacheSalt() {
+        return inWorkflow() && workflow.contextSharingStrategy() == ContextSharingStrategy.NONE
+                ? workflow.workflowId() : null;
     }
 }

@@ -1,8 +1,6 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
 import dev.caravan.engines.Engine;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementRequest;
 
 /**
  * What happened to one proxied request, from what the engine reported.

@@ -1,9 +1,24 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
+
+import dev.caravan.engines.Engine;
 
 /**
- * Learns from finished requests (workflow statistics, metrics, prefix indexes). Called once per
- * request on the thread that finished it; must not block.
+ * Learns from the stages of a call to an engine: workflow statistics, metrics, the prefix index and
+ * lineage (where prompts now live), the admission queue (slots held and freed). The forwarder tells
+ * every listener; none of them is called back by name. Called on the thread that reached the stage;
+ * must not block.
  */
 public interface RequestOutcomeListener {
+
+    /** What the engine reported for a call it answered (once per call, when its answer ended). */
     void onOutcome(RequestOutcome outcome);
+
+    /** The call is being sent to its engine, which counts it in flight from now on. */
+    default void onSent(CompletionCall call) {}
+
+    /** The engine took the call (answered 200): its KV cache now holds the call's prompt. */
+    default void onAccepted(CompletionCall call) {}
+
+    /** The engine slot a call held is free again, whether the engine answered or not. */
+    default void onEngineFreed(Engine engine) {}
 }

@@ -1,4 +1,4 @@
-package dev.caravan.proxy;
+package dev.caravan.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

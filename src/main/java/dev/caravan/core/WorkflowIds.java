@@ -1,4 +1,4 @@
-package dev.caravan.api;
+package dev.caravan.core;
 
 import java.util.regex.Pattern;
 

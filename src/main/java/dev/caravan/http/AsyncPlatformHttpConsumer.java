@@ -1,6 +1,6 @@
 package dev.caravan.http;
 
-import dev.caravan.api.ClientDisconnect;
+import dev.caravan.core.ClientDisconnect;
 import dev.caravan.proxy.ForwardToEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -57,7 +57,7 @@ final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
         // Replaced by the stream writers once an answer streams (they close the stream instead).
         ClientDisconnect client = new ClientDisconnect();
         ctx.response().closeHandler(v -> client.disconnected());
-        exchange.setProperty(ClientDisconnect.PROPERTY, client);
+        client.attachTo(exchange);
         processHttpRequest(exchange, ctx).onComplete(populated -> {
             if (populated.failed()) {
                 fail(exchange, ctx, populated.cause());
@@ -67,7 +67,7 @@ final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
             // body handling leaves the body empty for a form (curl -d labels JSON as a form).
             Buffer body = ctx.body().buffer();
             exchange.getIn().setBody(body == null ? null : body.getBytes());
-            exchange.setProperty(ForwardToEngine.CALLER_CONTEXT_PROPERTY, connection);
+            ForwardToEngine.callerContext(exchange, connection);
             if (routeExecutor == null) {
                 route(exchange, ctx, connection);
                 return;

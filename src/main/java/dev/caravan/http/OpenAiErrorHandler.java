@@ -2,8 +2,8 @@ package dev.caravan.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrorResponse;
+import dev.caravan.core.GatewayException;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;

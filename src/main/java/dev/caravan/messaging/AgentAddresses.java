@@ -1,7 +1,7 @@
 package dev.caravan.messaging;
 
-import dev.caravan.api.GatewayException;
-import dev.caravan.api.WorkflowIds;
+import dev.caravan.core.GatewayException;
+import dev.caravan.core.WorkflowIds;
 import java.util.regex.Pattern;
 
 /**

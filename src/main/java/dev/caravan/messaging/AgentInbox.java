@@ -3,7 +3,7 @@ package dev.caravan.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import jakarta.jms.JMSException;
 import java.util.ArrayList;
 import java.util.List;

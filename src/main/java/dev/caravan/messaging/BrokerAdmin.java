@@ -10,7 +10,7 @@ import java.util.Optional;
  * {@code activemq.management} of an external broker ({@code spring.artemis.mode=native}), so
  * several stateless gateway replicas share one broker (cluster) and see the same queues.
  *
- * <p>Operations other than {@link #up()} throw {@link dev.caravan.api.GatewayException} 503
+ * <p>Operations other than {@link #up()} throw {@link dev.caravan.core.GatewayException} 503
  * ({@code broker_unavailable}) when the broker cannot be reached.
  */
 public interface BrokerAdmin {

@@ -1,6 +1,6 @@
 package dev.caravan.messaging;
 
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import org.apache.activemq.artemis.api.core.ActiveMQAddressFullException;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;

@@ -1,6 +1,6 @@
 package dev.caravan.messaging;
 
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

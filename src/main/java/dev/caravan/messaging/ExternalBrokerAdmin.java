@@ -3,7 +3,7 @@ package dev.caravan.messaging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;

@@ -1,7 +1,7 @@
 package dev.caravan.messaging;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;

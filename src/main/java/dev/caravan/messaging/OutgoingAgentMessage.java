@@ -3,7 +3,7 @@ package dev.caravan.messaging;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;

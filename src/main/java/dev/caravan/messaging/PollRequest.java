@@ -1,6 +1,6 @@
 package dev.caravan.messaging;
 
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.GatewayException;
 import java.time.Duration;
 import org.apache.camel.Message;
 

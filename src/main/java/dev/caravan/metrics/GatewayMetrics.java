@@ -1,11 +1,11 @@
 package dev.caravan.metrics;
 
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.proxy.RequestOutcome;
-import dev.caravan.proxy.RequestOutcomeListener;
-import dev.caravan.routing.AdmissionQueue;
-import dev.caravan.routing.PlacementReason;
+import dev.caravan.placement.admission.AdmissionQueue;
 import dev.caravan.workflows.WorkflowRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,8 +1,8 @@
 package dev.caravan.metrics;
 
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.routing.AdmissionQueue;
-import dev.caravan.routing.PrefixIndex;
+import dev.caravan.placement.admission.AdmissionQueue;
+import dev.caravan.placement.prefix.PrefixIndex;
 import dev.caravan.workflows.WorkflowRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;

@@ -2,7 +2,7 @@ package dev.caravan.metrics;
 
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.routing.PrefixIndex;
+import dev.caravan.placement.prefix.PrefixIndex;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

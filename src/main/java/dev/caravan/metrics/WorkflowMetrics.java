@@ -1,9 +1,9 @@
 package dev.caravan.metrics;
 
-import dev.caravan.proxy.RequestOutcome;
-import dev.caravan.proxy.RequestOutcomeListener;
-import dev.caravan.routing.PlacementReason;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.RequestOutcomeListener;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.workflows.WorkflowRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

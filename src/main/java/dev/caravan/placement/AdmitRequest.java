@@ -1,9 +1,12 @@
-package dev.caravan.routing;
+package dev.caravan.placement;
 
-import dev.caravan.api.ClientDisconnect;
-import dev.caravan.api.ParsedRequest;
+import dev.caravan.core.ClientDisconnect;
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.PlacementRequest;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.placement.admission.AdmissionQueue;
+import dev.caravan.placement.policy.LoadScore;
 import io.vertx.core.Context;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -26,9 +29,6 @@ import org.apache.camel.support.SynchronizationAdapter;
  */
 public class AdmitRequest extends AsyncProcessorSupport {
 
-    public static final String QUEUED_PROPERTY = "caravanQueued";
-    static final String PERMIT_PROPERTY = "caravanAdmissionPermit";
-
     private final EngineRegistry registry;
     private final AdmissionQueue queue;
     private final LoadScore load;
@@ -44,8 +44,8 @@ public class AdmitRequest extends AsyncProcessorSupport {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        ParsedRequest request = exchange.getProperty(ParsedRequest.PROPERTY, ParsedRequest.class);
-        PlacementRequest p = request.placement();
+        CompletionCall call = CompletionCall.of(exchange);
+        PlacementRequest p = call.request();
         List<Engine> candidates = registry.candidates(p.model(), p.excluded());
         if (candidates.isEmpty()) {
             callback.done(true);
@@ -53,18 +53,18 @@ public class AdmitRequest extends AsyncProcessorSupport {
         }
         AdmissionQueue.Permit permit = queue.tryAcquireSlot(load.freeSlots(candidates));
         if (permit != null) {
-            admitted(exchange, permit);
+            admitted(exchange, call, permit);
             callback.done(true);
             return true;
         }
         if (!Context.isOnEventLoopThread()) {
-            waitForSlot(exchange, p);
+            waitForSlot(exchange, call);
             callback.done(true);
             return true;
         }
         try {
             waitExecutor.execute(() -> {
-                waitForSlot(exchange, p);
+                waitForSlot(exchange, call);
                 callback.done(false);
             });
         } catch (RejectedExecutionException e) {
@@ -75,35 +75,26 @@ public class AdmitRequest extends AsyncProcessorSupport {
         return false;
     }
 
-    private void waitForSlot(Exchange exchange, PlacementRequest p) {
+    private void waitForSlot(Exchange exchange, CompletionCall call) {
+        PlacementRequest p = call.request();
         try {
             AdmissionQueue.Permit permit = queue.acquireSlot(p,
                     () -> load.freeSlots(registry.candidates(p.model(), p.excluded())), null,
                     ClientDisconnect.of(exchange));
-            if (permit.queued()) {
-                exchange.setProperty(QUEUED_PROPERTY, Boolean.TRUE);
-            }
-            admitted(exchange, permit);
+            admitted(exchange, call, permit);
         } catch (RuntimeException e) {
             exchange.setException(e);
         }
     }
 
-    private static void admitted(Exchange exchange, AdmissionQueue.Permit permit) {
-        exchange.setProperty(PERMIT_PROPERTY, permit);
+    /** The slot is held until the call is sent ({@link ReleaseAdmissionSlots}) or the exchange ends. */
+    private static void admitted(Exchange exchange, CompletionCall call, AdmissionQueue.Permit permit) {
+        call.admitted(permit);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
                 permit.started(); // ends the reservation if the request never reached an engine
             }
         });
-    }
-
-    /** The exchange's request now runs on an engine: its admission slot is no longer held. */
-    public static void started(Exchange exchange) {
-        AdmissionQueue.Permit permit = exchange.getProperty(PERMIT_PROPERTY, AdmissionQueue.Permit.class);
-        if (permit != null) {
-            permit.started();
-        }
     }
 }

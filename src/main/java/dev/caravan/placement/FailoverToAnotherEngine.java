@@ -1,14 +1,22 @@
-package dev.caravan.routing;
+package dev.caravan.placement;
 
-import dev.caravan.proxy.EngineFailureException;
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.EngineFailureException;
+import dev.caravan.core.GatewayException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
  * Runs before the error handler redelivers a request whose engine failed before answering: the
- * request is placed again without that engine, so the retry goes elsewhere.
+ * request is placed again by the same policy without that engine, so the retry goes elsewhere.
  */
 public class FailoverToAnotherEngine implements Processor {
+
+    private final CandidateEngines candidates;
+
+    public FailoverToAnotherEngine(CandidateEngines candidates) {
+        this.candidates = candidates;
+    }
 
     @Override
     public void process(Exchange exchange) {
@@ -16,9 +24,16 @@ public class FailoverToAnotherEngine implements Processor {
         if (caught == null) {
             caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         }
-        PlaceRequest step = exchange.getProperty(PlaceRequest.STEP_PROPERTY, PlaceRequest.class);
-        if (step != null && caught instanceof EngineFailureException failure) {
-            step.failover(exchange, failure.engine());
+        CompletionCall call = CompletionCall.of(exchange);
+        if (call.placedBy() == null || !(caught instanceof EngineFailureException failure)) {
+            return;
+        }
+        call.exclude(failure.engine().id());
+        try {
+            call.placed(call.placedBy(), candidates.place(call.placedBy(), call.request(), true));
+        } catch (GatewayException noneLeft) {
+            // thrown by the forward step, so that it ends the request like any other failure
+            call.noEngineLeft(noneLeft);
         }
     }
 }

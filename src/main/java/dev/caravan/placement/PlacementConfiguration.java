@@ -1,10 +1,19 @@
-package dev.caravan.routing;
+package dev.caravan.placement;
 
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.proxy.RequestOutcomeListener;
+import dev.caravan.placement.admission.AdmissionQueue;
+import dev.caravan.placement.policy.LoadScore;
+import dev.caravan.placement.policy.PlacementPolicies;
+import dev.caravan.placement.prefix.CharsPerToken;
+import dev.caravan.placement.prefix.PrefixIndex;
+import dev.caravan.workflows.LineageTracker;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,8 +22,9 @@ import org.springframework.context.annotation.Configuration;
  * Beans of the placement core. Bean names (for Camel {@code #bean:} references):
  * {@code placementFactory}, {@code placementPolicies}, {@code plainPlacementPolicy},
  * {@code workflowPlacementPolicy}, {@code workflowRegistry}, {@code admissionQueue},
- * {@code lineageTracker}, {@code prefixIndex}, {@code loadScore}, {@code vllmPriorityMapping},
- * {@code charsPerTokenFromUsage}.
+ * {@code lineageTracker}, {@code prefixIndex}, {@code loadScore}, {@code charsPerTokenFromUsage}; and the
+ * route steps {@code admitRequest}, {@code plainPlacement}, {@code workflowPlacement},
+ * {@code failoverToAnotherEngine}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({RoutingProperties.class, WorkflowSupportProperties.class})
@@ -68,5 +78,40 @@ public class PlacementConfiguration {
     }
 
     @Bean
-    public VllmPriorityMapping vllmPriorityMapping() { return new VllmPriorityMapping(); }
+    public CandidateEngines candidateEngines(EngineRegistry registry) {
+        return new CandidateEngines(registry, 1);
+    }
+
+    @Bean("plainPlacement")
+    public PlaceRequest plainPlacement(CandidateEngines candidates,
+                                       @Qualifier("plainPlacementPolicy") PlacementPolicy policy) {
+        return new PlaceRequest(candidates, policy);
+    }
+
+    @Bean("workflowPlacement")
+    public PlaceRequest workflowPlacement(CandidateEngines candidates,
+                                          @Qualifier("workflowPlacementPolicy") PlacementPolicy policy) {
+        return new PlaceRequest(candidates, policy);
+    }
+
+    @Bean("failoverToAnotherEngine")
+    public FailoverToAnotherEngine failoverToAnotherEngine(CandidateEngines candidates) {
+        return new FailoverToAnotherEngine(candidates);
+    }
+
+    @Bean("admitRequest")
+    public AdmitRequest admitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load,
+                                     @Qualifier("applicationTaskExecutor") Executor waitExecutor) {
+        return new AdmitRequest(registry, queue, load, waitExecutor);
+    }
+
+    @Bean
+    public RequestOutcomeListener releaseAdmissionSlots(AdmissionQueue queue) {
+        return new ReleaseAdmissionSlots(queue);
+    }
+
+    @Bean
+    public RequestOutcomeListener learnWherePromptsLive() {
+        return new LearnWherePromptsLive();
+    }
 }

@@ -1,9 +1,23 @@
-package dev.caravan.routing;
+package dev.caravan.placement;
 
+import dev.caravan.core.PlacementPolicy;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.routing.peers.LlmdWeightedScorersPlacement;
-import dev.caravan.routing.peers.ProductionStackPrefixAwarePlacement;
-import dev.caravan.routing.peers.SglangCacheAwarePlacement;
+import dev.caravan.placement.admission.AdmissionQueue;
+import dev.caravan.placement.peers.LlmdWeightedScorersPlacement;
+import dev.caravan.placement.peers.ProductionStackPrefixAwarePlacement;
+import dev.caravan.placement.peers.SglangCacheAwarePlacement;
+import dev.caravan.placement.policy.LeastLoadedPlacement;
+import dev.caravan.placement.policy.LoadScore;
+import dev.caravan.placement.policy.PlacementPolicies;
+import dev.caravan.placement.policy.PrefixAwarePlacement;
+import dev.caravan.placement.policy.RendezvousHome;
+import dev.caravan.placement.policy.RoundRobinPlacement;
+import dev.caravan.placement.policy.SessionAffinityPlacement;
+import dev.caravan.placement.policy.SpillHysteresis;
+import dev.caravan.placement.policy.WorkflowAwarePlacement;
+import dev.caravan.placement.prefix.CharsPerToken;
+import dev.caravan.placement.prefix.PrefixIndex;
+import dev.caravan.workflows.LineageTracker;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
@@ -23,7 +37,6 @@ public final class PlacementFactory {
     private final LineageTracker lineage;
     private final LoadScore loadScore;
     private final RendezvousHome rendezvous;
-    private final SpillHysteresis hysteresis;
     private final AdmissionQueue admissionQueue;
     private final PlacementPolicies policies;
 
@@ -49,7 +62,7 @@ public final class PlacementFactory {
         this.loadScore = new LoadScore(w.getInFlight(), w.getWaiting(), w.getKvCache(), prefixWeight, affinityWeight,
                 routing.getSaturationPerEngine());
         this.rendezvous = new RendezvousHome(routing.getEpsilon(), routing.getMinOverload());
-        this.hysteresis = new SpillHysteresis(spills, routing.getSpill().getOverloadToMove().toMillis());
+        SpillHysteresis hysteresis = new SpillHysteresis(spills, routing.getSpill().getOverloadToMove().toMillis());
         RoutingProperties.Admission a = routing.getAdmission();
         this.admissionQueue = new AdmissionQueue(a.getQueueSize(), a.getMaxWait(), a.getRecheck());
         WorkflowAwarePlacement workflowAware = new WorkflowAwarePlacement(registry, engines, prefixIndex, lineage, loadScore,
@@ -82,11 +95,6 @@ public final class PlacementFactory {
         return workflows.isEnabled() ? policies.get(workflows.getRouting().policyName()) : plainPolicy();
     }
 
-    /** The policy for one request: workflow policy when it carries a workflow id, else the plain one. */
-    public PlacementPolicy policyFor(PlacementRequest request) {
-        return request.workflow() != null && request.workflow().workflowId() != null ? workflowPolicy() : plainPolicy();
-    }
-
     public PlacementPolicies policies() { return policies; }
     public WorkflowRegistry registry() { return registry; }
     public PrefixIndex prefixIndex() { return prefixIndex; }
@@ -95,6 +103,5 @@ public final class PlacementFactory {
     public LineageTracker lineage() { return lineage; }
     public LoadScore loadScore() { return loadScore; }
     public RendezvousHome rendezvous() { return rendezvous; }
-    public SpillHysteresis hysteresis() { return hysteresis; }
     public AdmissionQueue admissionQueue() { return admissionQueue; }
 }

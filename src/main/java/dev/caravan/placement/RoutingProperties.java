@@ -1,5 +1,7 @@
-package dev.caravan.routing;
+package dev.caravan.placement;
 
+import dev.caravan.placement.policy.PrefixAwarePlacement;
+import dev.caravan.placement.prefix.PrefixIndex;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 

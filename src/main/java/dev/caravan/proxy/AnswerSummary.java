@@ -3,6 +3,7 @@ package dev.caravan.proxy;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.UsageReport;
 import java.io.IOException;
 
 /**

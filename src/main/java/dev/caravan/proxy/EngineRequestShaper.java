@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.api.ParsedRequest;
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
-import dev.caravan.routing.WorkflowAwarePlacement;
-import dev.caravan.workflows.WorkflowMetadata;
 import java.io.UncheckedIOException;
 import java.util.function.ToIntFunction;
 
@@ -33,7 +32,7 @@ public class EngineRequestShaper {
         this.vllmPriority = vllmPriority;
     }
 
-    public Shaped shape(ParsedRequest request, Engine engine) {
+    public Shaped shape(CompletionCall request, Engine engine) {
         if (request.raw() != null && request.workflow() == null
                 && (!engine.prioritySchedulingEnabled() || request.body().has("priority"))
                 && (!request.stream() || clientAskedForUsage(request.body().get("stream_options")))) {
@@ -46,8 +45,9 @@ public class EngineRequestShaper {
             if (!forwardWorkflowMetadata) {
                 body.remove("workflow_metadata");
             }
-            if (WorkflowAwarePlacement.needsCacheSalt(request.placement()) && !body.hasNonNull("cache_salt")) {
-                body.put("cache_salt", WorkflowAwarePlacement.cacheSalt(request.placement()));
+            String salt = request.request().cacheSalt();
+            if (salt != null && !body.hasNonNull("cache_salt")) {
+                body.put("cache_salt", salt);
             }
         }
         if (engine.prioritySchedulingEnabled() && !body.has("priority")) {

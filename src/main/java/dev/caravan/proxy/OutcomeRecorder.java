@@ -1,40 +1,80 @@
 package dev.caravan.proxy;
 
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.Engine;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends a proxied request exactly once: gives the engine slot back and tells every listener
- * (workflow statistics, metrics, admission queue) what the engine reported.
+ * Tells the outcome listeners (admission, placement learning, workflow statistics, metrics) each
+ * stage of a call to an engine, and keeps the engine's in-flight count: taken when the call is sent,
+ * given back exactly once when it ends. A listener that fails is logged; the others still hear.
  */
 public class OutcomeRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeRecorder.class);
-    private final List<RequestOutcomeListener> listeners;
-    private final Runnable slotFreed;
+    private final RequestOutcomeListener[] listeners;
 
-    public OutcomeRecorder(List<RequestOutcomeListener> listeners, Runnable slotFreed) {
-        this.listeners = List.copyOf(listeners);
-        this.slotFreed = slotFreed;
+    public OutcomeRecorder(List<RequestOutcomeListener> listeners) {
+        this.listeners = listeners.toArray(new RequestOutcomeListener[0]);
     }
 
-    /** The engine never took the request (refused, or failed before answering). */
+    /** The call goes to its engine now. */
+    public void sent(CompletionCall call) {
+        call.decision().engine().requestStarted();
+        for (RequestOutcomeListener l : listeners) {
+            try {
+                l.onSent(call);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    /** The engine answered 200: it took the call. */
+    public void accepted(CompletionCall call) {
+        for (RequestOutcomeListener l : listeners) {
+            try {
+                l.onAccepted(call);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    /** The engine never took the call (refused, or failed before answering), or the client left. */
     public void abandoned(Engine engine) {
         engine.requestFinished();
-        slotFreed.run();
+        freed(engine);
     }
 
+    /** The engine's answer ended. */
     public void finished(RequestOutcome outcome) {
         outcome.engine().requestFinished();
-        slotFreed.run();
+        freed(outcome.engine());
         for (RequestOutcomeListener l : listeners) {
             try {
                 l.onOutcome(outcome);
             } catch (RuntimeException e) {
-                LOG.warn("Outcome listener {} failed", l.getClass().getSimpleName(), e);
+                failed(l, e);
             }
         }
+    }
+
+    private void freed(Engine engine) {
+        for (RequestOutcomeListener l : listeners) {
+            try {
+                l.onEngineFreed(engine);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    private static void failed(RequestOutcomeListener l, RuntimeException e) {
+        LOG.warn("Outcome listener {} failed", l.getClass().getSimpleName(), e);
     }
 }

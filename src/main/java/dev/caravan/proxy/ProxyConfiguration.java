@@ -1,50 +1,27 @@
 package dev.caravan.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.api.BoundedBodyReader;
-import dev.caravan.api.CompletionRequestParser;
-import dev.caravan.api.RequestIds;
+import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.EngineHealthMonitor;
 import dev.caravan.engines.EngineProperties;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.routing.AdmissionQueue;
-import dev.caravan.routing.AdmitRequest;
-import dev.caravan.routing.FailoverToAnotherEngine;
-import dev.caravan.routing.LoadScore;
-import dev.caravan.routing.PlaceRequest;
-import dev.caravan.routing.PlacementPolicy;
-import dev.caravan.routing.VllmPriorityMapping;
-import org.springframework.beans.factory.annotation.Qualifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.util.List;
-import java.util.concurrent.Executor;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.util.unit.DataSize;
 
-/** The processors the completion routes refer to by name. */
+/** The forward and answer steps of the routes, and the client they call engines with. */
 @Configuration(proxyBeanMethods = false)
 public class ProxyConfiguration {
 
     @Bean
-    RequestIds requestIds() {
-        return new RequestIds();
-    }
-
-    @Bean("parseCompletionRequest")
-    CompletionRequestParser parseCompletionRequest(ObjectMapper mapper, RequestIds ids,
-            @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            @Value("${caravan.routing.session-header:x-session-id}") String sessionHeader) {
-        return new CompletionRequestParser(mapper, new BoundedBodyReader(maxBody.toBytes()), sessionHeader, ids);
-    }
-
-    @Bean
-    OutcomeRecorder outcomeRecorder(List<RequestOutcomeListener> listeners, AdmissionQueue admission) {
-        return new OutcomeRecorder(listeners, admission::capacityFreed);
+    OutcomeRecorder outcomeRecorder(List<RequestOutcomeListener> listeners) {
+        return new OutcomeRecorder(listeners);
     }
 
     /**
@@ -66,38 +43,26 @@ public class ProxyConfiguration {
     }
 
     @Bean("forwardToEngine")
-    ForwardToEngine forwardToEngine(@Qualifier("engineHttpClient") HttpClient engineHttpClient, ObjectMapper mapper, EngineRegistry registry,
+    ForwardToEngine forwardToEngine(@Qualifier("engineHttpClient") HttpClient engineHttpClient, EngineRegistry registry,
             EngineHealthMonitor monitor, OutcomeRecorder recorder, EngineProperties properties,
             EngineRequestShaper shaper) {
-        return new ForwardToEngine(engineHttpClient, mapper, registry, monitor, recorder, shaper,
+        return new ForwardToEngine(engineHttpClient, registry, monitor, recorder, shaper,
                 properties.getEngineClient().getResponseTimeout());
     }
 
-    @Bean("failoverToAnotherEngine")
-    FailoverToAnotherEngine failoverToAnotherEngine() {
-        return new FailoverToAnotherEngine();
+    @Bean("answerClient")
+    AnswerClient answerClient(ObjectMapper mapper, OutcomeRecorder recorder) {
+        return new AnswerClient(mapper, recorder);
+    }
+
+    @Bean
+    VllmPriorityMapping vllmPriorityMapping() {
+        return new VllmPriorityMapping();
     }
 
     @Bean
     EngineRequestShaper engineRequestShaper(ObjectMapper mapper, VllmPriorityMapping priorities,
             @Value("${caravan.routing.forward-workflow-metadata:false}") boolean forwardMetadata) {
         return new EngineRequestShaper(mapper, forwardMetadata, wf -> wf == null ? priorities.plainPriority() : priorities.toVllm(wf.workflowPriority()));
-    }
-
-    @Bean("plainPlacement")
-    PlaceRequest plainPlacement(EngineRegistry registry, @Qualifier("plainPlacementPolicy") PlacementPolicy policy) {
-        return new PlaceRequest(registry, policy, 1);
-    }
-
-    @Bean("workflowPlacement")
-    PlaceRequest workflowPlacement(EngineRegistry registry,
-            @Qualifier("workflowPlacementPolicy") PlacementPolicy policy) {
-        return new PlaceRequest(registry, policy, 1);
-    }
-
-    @Bean("admitRequest")
-    AdmitRequest admitRequest(EngineRegistry registry, AdmissionQueue queue, LoadScore load,
-                              @Qualifier("applicationTaskExecutor") Executor waitExecutor) {
-        return new AdmitRequest(registry, queue, load, waitExecutor);
     }
 }

@@ -1,6 +1,7 @@
 package dev.caravan.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.UsageReport;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;

@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.proxy;
 
 /**
  * Maps {@code workflow_metadata.workflow_priority} (higher = more important, default 1.0) to vLLM's

@@ -1,4 +1,4 @@
-package dev.caravan.api;
+package dev.caravan.workflows;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;

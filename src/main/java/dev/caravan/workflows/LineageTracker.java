@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.workflows;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

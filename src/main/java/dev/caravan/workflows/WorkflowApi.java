@@ -1,8 +1,8 @@
 package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.api.GatewayException;
-import dev.caravan.api.WorkflowIds;
+import dev.caravan.core.GatewayException;
+import dev.caravan.core.WorkflowIds;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;

@@ -1,11 +1,10 @@
 package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.messaging.WorkflowQueues;
-import dev.caravan.proxy.RequestOutcomeListener;
-import dev.caravan.routing.LineageTracker;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.ToIntFunction;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;

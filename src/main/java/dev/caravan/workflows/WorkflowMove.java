@@ -3,7 +3,6 @@ package dev.caravan.workflows;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import dev.caravan.api.EpochSecondsSerializer;
 
 /**
  * One change of a workflow's home engine.

@@ -1,7 +1,8 @@
 package dev.caravan.workflows;
 
-import dev.caravan.proxy.RequestOutcome;
-import dev.caravan.proxy.RequestOutcomeListener;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.RequestOutcomeListener;
+import dev.caravan.core.WorkflowMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.caravan.workflows;
 
+import dev.caravan.core.WorkflowMetadata;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,7 +76,7 @@ public final class WorkflowState {
 
     /** Remembers what the latest request said about the workflow and its agent. */
     void noteRequest(WorkflowMetadata md, long nowMillis) {
-        if (md.contextSharingStrategy() != null) strategy = md.contextSharingStrategy();
+        strategy = md.contextSharingStrategy().label();
         priority = md.workflowPriority();
         synchronized (this) {
             agent(md.agentId()).lastActiveMillis = nowMillis;
@@ -131,6 +132,14 @@ public final class WorkflowState {
         if (consecutiveSpills == 0) firstSpillMillis = nowMillis;
         consecutiveSpills++;
         return new long[] {consecutiveSpills, nowMillis - firstSpillMillis};
+    }
+
+    /**
+     * The run {@link #recordSpill} would return if a request spilled now, without counting it: what the
+     * placement decides by before it changes anything.
+     */
+    public synchronized long[] spillRunIfSpilled(long nowMillis) {
+        return new long[] {consecutiveSpills + 1L, consecutiveSpills == 0 ? 0 : nowMillis - firstSpillMillis};
     }
 
     /** A request was served at home: the overload run is over. */

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code caravan.workflow-support.*}: the seed plan's {@code workflowSupport} block.
  *
- * <p>How the two seed weights map onto the cost function ({@code dev.caravan.routing.LoadScore}):
+ * <p>How the two seed weights map onto the cost function ({@code dev.caravan.placement.policy.LoadScore}):
  * <ul>
  *   <li>{@code cache-affinity-weight} c (0..1) sets the prefix weight to {@code 2 x c} (0.7 -> 1.4,
  *       close to the routing default 1.5): at c = 1 a full prefix hit outweighs one saturated engine's

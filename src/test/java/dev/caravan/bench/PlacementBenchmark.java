@@ -1,13 +1,14 @@
 package dev.caravan.bench;
 
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementFactory;
-import dev.caravan.routing.PlacementPolicy;
-import dev.caravan.routing.PlacementRequest;
-import dev.caravan.routing.RoutingProperties;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.placement.PlacementFactory;
+import dev.caravan.placement.RoutingProperties;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.net.URI;
 import java.time.Clock;
@@ -91,7 +92,7 @@ public class PlacementBenchmark {
     /** Request {@code i}: workflow i's agent, prompt = shared system prompt + workflow-specific context. */
     static PlacementRequest request(int i, String system) {
         String wf = "wf-" + Integer.toHexString(0x100000 + i) + "-7c1e";
-        WorkflowMetadata md = new WorkflowMetadata(wf, "agent-" + (i % 4), null, 1.0, "auto", Map.of());
+        WorkflowMetadata md = new WorkflowMetadata(wf, "agent-" + (i % 4), null, 1.0, ContextSharingStrategy.AUTO, Map.of());
         String prompt = system + "\nTask " + i + ": " + "summarise the findings of step ".repeat(30) + i;
         return new PlacementRequest("req-" + i, "m", prompt, md, null, Set.of());
     }

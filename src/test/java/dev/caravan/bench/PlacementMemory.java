@@ -1,11 +1,11 @@
 package dev.caravan.bench;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.RequestOutcome;
 import dev.caravan.engines.Engine;
-import dev.caravan.proxy.RequestOutcome;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementFactory;
-import dev.caravan.routing.PlacementPolicy;
-import dev.caravan.routing.PlacementRequest;
+import dev.caravan.placement.PlacementFactory;
 import java.util.List;
 
 /**
@@ -40,8 +40,8 @@ public final class PlacementMemory {
                     40_000_000L, 900_000_000L, false));
             // a second agent of the same workflow
             PlacementRequest second = new PlacementRequest(reqs[i].requestId() + "-b", "m", reqs[i].promptText(),
-                    new dev.caravan.workflows.WorkflowMetadata(reqs[i].workflow().workflowId(), "reviewer",
-                            reqs[i].requestId(), 1.0, "auto", java.util.Map.of()), null, java.util.Set.of());
+                    new dev.caravan.core.WorkflowMetadata(reqs[i].workflow().workflowId(), "reviewer",
+                            reqs[i].requestId(), 1.0, dev.caravan.core.ContextSharingStrategy.AUTO, java.util.Map.of()), null, java.util.Set.of());
             PlacementDecision d2 = p.place(second, engines);
             p.onRouted(second, d2.engine());
             f.registry().onOutcome(new RequestOutcome(second, d2, d2.engine(), 200, null, 720, 700, 40,

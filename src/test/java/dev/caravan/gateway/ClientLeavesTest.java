@@ -3,7 +3,7 @@ package dev.caravan.gateway;
 import static dev.caravan.gateway.WorkflowPlacementEndToEndTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.caravan.routing.AdmissionQueue;
+import dev.caravan.placement.admission.AdmissionQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.OutputStream;
 import java.net.Socket;

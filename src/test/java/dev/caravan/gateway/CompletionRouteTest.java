@@ -2,10 +2,9 @@ package dev.caravan.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.EngineFailureException;
 import dev.caravan.engines.Engine;
-import dev.caravan.proxy.EngineFailureException;
-import dev.caravan.routing.PlaceRequest;
-import dev.caravan.routing.PlacementDecision;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,7 +64,7 @@ class CompletionRouteTest extends GatewayTestSupport {
             route.weaveById("forwardToEngine").before().process(exchange -> {
                 if (exchange.getIn().getHeader(FAIL_ONCE) != null && exchange.getProperty("testFailedOnce") == null) {
                     exchange.setProperty("testFailedOnce", true);
-                    Engine placed = exchange.getProperty(PlaceRequest.DECISION_PROPERTY, PlacementDecision.class).engine();
+                    Engine placed = CompletionCall.of(exchange).decision().engine();
                     blamed.set(placed);
                     injected.incrementAndGet();
                     throw new EngineFailureException(placed, "injected connect failure", null);
@@ -92,7 +91,7 @@ class CompletionRouteTest extends GatewayTestSupport {
         assertThat(post("/v1/completions", "{\"model\":\"" + MODEL + "\",\"prompt\":\"plain\",\"max_tokens\":2}").statusCode()).isEqualTo(200);
 
         MockEndpoint.assertIsSatisfied(camel, 5, TimeUnit.SECONDS);
-        assertThat(workflowBranch.getExchanges().get(0).getProperty("caravanWorkflowRequest", Boolean.class)).isTrue();
+        assertThat(CompletionCall.of(workflowBranch.getExchanges().get(0)).workflow()).isNotNull();
     }
 
     @Test

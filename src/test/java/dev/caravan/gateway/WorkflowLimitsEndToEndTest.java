@@ -5,6 +5,7 @@ import static dev.caravan.gateway.WorkflowPlacementEndToEndTest.wf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.caravan.CaravanApplication;
+import dev.caravan.placement.admission.AdmissionQueue;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -14,13 +15,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import dev.caravan.routing.AdmissionQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The bounds of workflow routing: priority under saturation, TTL expiry, the maxWorkflows cap, and

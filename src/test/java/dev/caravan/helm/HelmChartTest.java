@@ -229,7 +229,7 @@ class HelmChartTest {
         assertThat(wf.getBatchingPreference()).isEqualTo(0.6);
         assertThat(wf.getCacheAffinityWeight()).isEqualTo(0.9);
 
-        var routing = binder.bind("caravan.routing", dev.caravan.routing.RoutingProperties.class).get();
+        var routing = binder.bind("caravan.routing", dev.caravan.placement.RoutingProperties.class).get();
         assertThat(routing.getSaturationPerEngine()).isEqualTo(32);
         assertThat(routing.getPlainPolicy()).isEqualTo("prefix-aware");
     }

@@ -3,6 +3,7 @@ package dev.caravan.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.UsageReport;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

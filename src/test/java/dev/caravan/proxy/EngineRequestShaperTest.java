@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.caravan.api.ParsedRequest;
+import dev.caravan.core.CompletionCall;
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
-import dev.caravan.routing.PlacementRequest;
-import dev.caravan.routing.VllmPriorityMapping;
-import dev.caravan.workflows.WorkflowMetadata;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,27 +27,27 @@ class EngineRequestShaperTest {
     private final Engine priority = new Engine("b", URI.create("http://127.0.0.1:2"), Set.of(), Map.of(), true);
 
     /** As the parser hands it on: the tree and the client's own bytes. */
-    private ParsedRequest request(String json, WorkflowMetadata wf, boolean stream) throws Exception {
+    private CompletionCall request(String json, WorkflowMetadata wf, boolean stream) throws Exception {
         ObjectNode body = (ObjectNode) mapper.readTree(json);
-        return new ParsedRequest("/v1/chat/completions", body, stream,
+        return new CompletionCall("/v1/chat/completions", body, stream,
                 new PlacementRequest("r1", "m", "p", wf, null, Set.of()), json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private JsonNode shaped(ParsedRequest r, Engine e) throws Exception {
+    private JsonNode shaped(CompletionCall r, Engine e) throws Exception {
         return mapper.readTree(shaper.shape(r, e).body());
     }
 
     @Test
     void workflowPriorityBecomesVllmPriorityOnlyOnPriorityEngines() throws Exception {
-        WorkflowMetadata wf = new WorkflowMetadata("w", "a", null, 2.0, "auto", Map.of());
-        ParsedRequest r = request("{\"model\":\"m\",\"workflow_metadata\":{\"workflow_id\":\"w\"}}", wf, false);
+        WorkflowMetadata wf = new WorkflowMetadata("w", "a", null, 2.0, ContextSharingStrategy.AUTO, Map.of());
+        CompletionCall r = request("{\"model\":\"m\",\"workflow_metadata\":{\"workflow_id\":\"w\"}}", wf, false);
         assertThat(shaped(r, priority).get("priority").asInt()).isEqualTo(80);
         assertThat(shaped(r, fcfs).has("priority")).isFalse();
-        ParsedRequest plain = request("{\"model\":\"m\"}", null, false);
+        CompletionCall plain = request("{\"model\":\"m\"}", null, false);
         assertThat(shaped(plain, priority).get("priority").asInt()).isEqualTo(90);
-        ParsedRequest own = request("{\"model\":\"m\",\"priority\":3}", wf, false);
+        CompletionCall own = request("{\"model\":\"m\",\"priority\":3}", wf, false);
         assertThat(shaped(own, priority).get("priority").asInt()).isEqualTo(3);
-        ParsedRequest plainOwn = request("{\"model\":\"m\",\"priority\":7}", null, false);
+        CompletionCall plainOwn = request("{\"model\":\"m\",\"priority\":7}", null, false);
         assertThat(shaped(plainOwn, priority).get("priority").asInt()).isEqualTo(7);
     }
 
@@ -63,12 +63,12 @@ class EngineRequestShaperTest {
 
     @Test
     void isolatedWorkflowGetsCacheSaltAndMetadataIsStripped() throws Exception {
-        WorkflowMetadata wf = new WorkflowMetadata("iso", "a", null, 1.0, "none", Map.of());
-        ParsedRequest r = request("{\"model\":\"m\",\"workflow_metadata\":{\"workflow_id\":\"iso\"}}", wf, false);
+        WorkflowMetadata wf = new WorkflowMetadata("iso", "a", null, 1.0, ContextSharingStrategy.NONE, Map.of());
+        CompletionCall r = request("{\"model\":\"m\",\"workflow_metadata\":{\"workflow_id\":\"iso\"}}", wf, false);
         JsonNode out = shaped(r, fcfs);
         assertThat(out.get("cache_salt").asText()).isNotBlank();
         assertThat(out.has("workflow_metadata")).isFalse();
-        WorkflowMetadata shared = new WorkflowMetadata("s", "a", null, 1.0, "auto", Map.of());
+        WorkflowMetadata shared = new WorkflowMetadata("s", "a", null, 1.0, ContextSharingStrategy.AUTO, Map.of());
         assertThat(shaped(request("{\"model\":\"m\"}", shared, false), fcfs).has("cache_salt")).isFalse();
         // the client's body itself is untouched, so a retry elsewhere starts from the original
         assertThat(r.body().has("workflow_metadata")).isTrue();
@@ -76,11 +76,11 @@ class EngineRequestShaperTest {
 
     @Test
     void streamsAskForUsageAndSayWhenTheGatewayDidIt() throws Exception {
-        ParsedRequest asked = request("{\"model\":\"m\",\"stream\":true}", null, true);
+        CompletionCall asked = request("{\"model\":\"m\",\"stream\":true}", null, true);
         EngineRequestShaper.Shaped s = shaper.shape(asked, fcfs);
         assertThat(s.gatewayAskedForUsage()).isTrue();
         assertThat(mapper.readTree(s.body()).get("stream_options").get("include_usage").asBoolean()).isTrue();
-        ParsedRequest own = request("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}", null, true);
+        CompletionCall own = request("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}", null, true);
         assertThat(shaper.shape(own, fcfs).gatewayAskedForUsage()).isFalse();
     }
 }

@@ -2,13 +2,15 @@ package dev.caravan.workflows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
-import dev.caravan.proxy.RequestOutcome;
-import dev.caravan.routing.Engines;
-import dev.caravan.routing.MutableClock;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementReason;
-import dev.caravan.routing.PlacementRequest;
+import dev.caravan.fixtures.Engines;
+import dev.caravan.fixtures.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ class WorkflowRegistryTest {
     }
 
     private static WorkflowMetadata md(String id, String agent) {
-        return new WorkflowMetadata(id, agent, null, 1.0, "auto", Map.of());
+        return new WorkflowMetadata(id, agent, null, 1.0, ContextSharingStrategy.AUTO, Map.of());
     }
 
     private static RequestOutcome outcome(String wf, String agent, long prompt, long cached, long ttftMs, Engine e) {

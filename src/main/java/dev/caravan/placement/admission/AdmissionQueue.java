@@ -1,8 +1,10 @@
-package dev.caravan.routing;
+package dev.caravan.placement.admission;
 
-import dev.caravan.api.ClientDisconnect;
-import dev.caravan.api.GatewayException;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.core.AdmissionSlot;
+import dev.caravan.core.ClientDisconnect;
+import dev.caravan.core.GatewayException;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -293,7 +295,7 @@ public final class AdmissionQueue {
      * Admission of one request. {@link #release()} when the request finishes wakes the next waiter;
      * call either it or {@link AdmissionQueue#capacityFreed()} for a finished request, not both.
      */
-    public final class Permit implements AutoCloseable {
+    public final class Permit implements AdmissionSlot, AutoCloseable {
         private final boolean queued;
         private final long waitedNanos;
         private final AtomicBoolean released = new AtomicBoolean();
@@ -304,12 +306,12 @@ public final class AdmissionQueue {
             this.waitedNanos = waitedNanos;
         }
 
-        /** Whether the request waited in the queue (record reason {@code QUEUE} in metrics). */
+        @Override
         public boolean queued() { return queued; }
         public long waitedNanos() { return waitedNanos; }
         public Duration waited() { return Duration.ofNanos(waitedNanos); }
 
-        /** The request now counts in an engine's in-flight, or will never run: its slot is no longer held. Idempotent. */
+        @Override
         public void started() {
             if (reserving.compareAndSet(true, false)) reserved.decrementAndGet();
         }

@@ -1,10 +1,10 @@
-package dev.caravan.routing.peers;
+package dev.caravan.placement.peers;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
 import dev.caravan.engines.Engine;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementPolicy;
-import dev.caravan.routing.PlacementReason;
-import dev.caravan.routing.PlacementRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.caravan.routing.peers;
+package dev.caravan.placement.peers;
 
 /**
  * Hashes of fixed-size character chunks of a prompt, as the peer routers compute them on request

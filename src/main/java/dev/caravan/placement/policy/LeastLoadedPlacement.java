@@ -1,5 +1,9 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
 import dev.caravan.engines.Engine;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

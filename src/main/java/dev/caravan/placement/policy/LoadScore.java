@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
 import dev.caravan.engines.Engine;
 

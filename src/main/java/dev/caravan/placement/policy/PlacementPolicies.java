@@ -1,6 +1,6 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
-import dev.caravan.api.GatewayException;
+import dev.caravan.core.PlacementPolicy;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,15 +44,6 @@ public final class PlacementPolicies {
         }
         return p;
     }
-
-    /** Like {@link #get} but as an HTTP 400 for names that come from a request. */
-    public PlacementPolicy forRequest(String name) {
-        PlacementPolicy p = byName.get(name);
-        if (p == null) throw GatewayException.badRequest("routing_policy", "unknown routing policy " + name);
-        return p;
-    }
-
-    public boolean contains(String name) { return byName.containsKey(name); }
 
     public Collection<String> names() { return byName.keySet(); }
 }

@@ -1,6 +1,11 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
 import dev.caravan.engines.Engine;
+import dev.caravan.placement.prefix.PrefixIndex;
 import java.util.List;
 
 /**
@@ -14,13 +19,11 @@ public final class PrefixAwarePlacement implements PlacementPolicy {
     public static final String NAME = "prefix-aware";
 
     private final PrefixIndex index;
-    private final LoadScore score;
-    private final RendezvousHome bound;
+    private final CostPick pick;
 
     public PrefixAwarePlacement(PrefixIndex index, LoadScore score, RendezvousHome bound) {
         this.index = index;
-        this.score = score;
-        this.bound = bound;
+        this.pick = new CostPick(score, bound);
     }
 
     @Override
@@ -28,16 +31,16 @@ public final class PrefixAwarePlacement implements PlacementPolicy {
 
     @Override
     public PlacementDecision place(PlacementRequest request, List<Engine> candidates) {
-        return place(request, candidates, index, score, bound);
+        return place(request, candidates, index, pick);
     }
 
+    /** Where the prefix is unless load says otherwise: also how workflow-aware places plain requests. */
     static PlacementDecision place(PlacementRequest request, List<Engine> candidates, PrefixIndex index,
-                                   LoadScore score, RendezvousHome bound) {
-        int[] matched = new int[candidates.size()];
-        int blocks = index.match(request.promptText(), candidates, matched);
-        int i = CostPick.best(candidates, matched, blocks, null, null, null, score, bound);
+                                   CostPick pick) {
+        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        int i = pick.best(candidates, match);
         return new PlacementDecision(candidates.get(i),
-                matched[i] > 0 ? PlacementReason.PREFIX : PlacementReason.LEAST_LOADED);
+                match.at(i) > 0 ? PlacementReason.PREFIX : PlacementReason.LEAST_LOADED);
     }
 
     @Override

@@ -1,6 +1,7 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.placement.prefix.Hashing;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;

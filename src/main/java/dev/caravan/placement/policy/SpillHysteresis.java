@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
 /**
  * Decides when a spilling workflow should move its home for good.

@@ -1,9 +1,16 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.placement.prefix.PrefixIndex;
 import dev.caravan.workflows.HomeCounts;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.workflows.LineageTracker;
 import dev.caravan.workflows.WorkflowRegistry;
 import dev.caravan.workflows.WorkflowState;
 import java.util.Collection;
@@ -31,7 +38,7 @@ import java.util.List;
  *       <li>{@code selective}: agents listed in {@code metadata.share_with} use the home as in auto;
  *           other agents are placed like plain requests.
  *       <li>{@code none}: no affinity and no lineage, pure load balancing ({@code LEAST_LOADED}); the
- *           forwarder isolates the cache with {@link #cacheSalt}.
+ *           forwarder isolates the cache with {@link PlacementRequest#cacheSalt}.
  *     </ul>
  * </ol>
  * Requests without workflow metadata go where their prefix is unless load says otherwise
@@ -49,7 +56,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private final EngineRegistry engines;
     private final PrefixIndex index;
     private final LineageTracker lineage;
-    private final LoadScore score;
+    private final CostPick pick;
     private final RendezvousHome rendezvous;
     private final SpillHysteresis hysteresis;
     private final int broadcastK;
@@ -68,7 +75,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         this.engines = engines;
         this.index = index;
         this.lineage = lineage;
-        this.score = score;
+        this.pick = new CostPick(score, rendezvous);
         this.rendezvous = rendezvous;
         this.hysteresis = hysteresis;
         this.broadcastK = broadcastK;
@@ -80,80 +87,135 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     @Override
     public String name() { return NAME; }
 
+    /**
+     * Decides first ({@link #plan}, which reads the workflow's state and changes nothing), then carries
+     * out what the decision changes about the workflow ({@link #carryOut}: its first home, a move, the
+     * run of spills).
+     */
     @Override
     public PlacementDecision place(PlacementRequest request, List<Engine> candidates) {
-        WorkflowMetadata md = request.workflow();
-        if (md == null || md.workflowId() == null) {
-            return PrefixAwarePlacement.place(request, candidates, index, score, rendezvous);
+        if (!request.inWorkflow()) {
+            return PrefixAwarePlacement.place(request, candidates, index, pick);
         }
-        ContextSharingStrategy strategy = ContextSharingStrategy.parse(md.contextSharingStrategy());
-        WorkflowState st = registry.touch(md);
+        WorkflowState st = registry.touch(request.workflow()); // tracked, whatever is decided below
+        long now = registry.nowMillis();
+        return carryOut(plan(request, candidates, st, now), request, candidates, st, now);
+    }
 
+    /** What a decision changes about the workflow's home. */
+    enum HomeChange {
+        /** Nothing. */
+        NONE,
+        /** The first home; the request follows the home that wins if a concurrent request set another. */
+        ASSIGN,
+        /** The first home unless a concurrent request set one; the decision stands either way (broadcast). */
+        CLAIM,
+        /** The home moves to {@code to}, which is missing from the candidates (failover). */
+        MOVE,
+        /** Served at home: the run of spills, if any, is over. */
+        SERVED_AT_HOME,
+        /** The home is overloaded and the request alone goes elsewhere: one more spill of the run. */
+        SPILL,
+        /** The overload persists: one more spill, and the home moves to {@code to}. */
+        SPILL_AND_MOVE
+    }
+
+    /** A decision and what it changes: {@code to} is the engine a home change names. */
+    record HomePlan(PlacementDecision decision, HomeChange change, Engine to) {
+        static HomePlan only(PlacementDecision decision) { return new HomePlan(decision, HomeChange.NONE, null); }
+    }
+
+    HomePlan plan(PlacementRequest request, List<Engine> candidates, WorkflowState st, long now) {
+        WorkflowMetadata md = request.workflow();
+        ContextSharingStrategy strategy = md.contextSharingStrategy();
         if (strategy == ContextSharingStrategy.NONE) {
-            int i = CostPick.best(candidates, null, 0, null, null, null, score, rendezvous);
-            return new PlacementDecision(candidates.get(i), PlacementReason.LEAST_LOADED);
+            int i = pick.best(candidates, PrefixMatch.NONE);
+            return HomePlan.only(new PlacementDecision(candidates.get(i), PlacementReason.LEAST_LOADED));
         }
         if (md.parentRequestId() != null) {
             Engine parent = find(candidates, lineage.engineOf(md.parentRequestId()));
-            if (parent != null && (!CostPick.overloaded(parent, candidates, score, rendezvous)
-                    || cheapestWithPrefix(request, parent, candidates))) {
-                return new PlacementDecision(parent, PlacementReason.LINEAGE);
+            if (parent != null && (!pick.overloaded(parent, candidates)
+                    || pick.cheapestWithPrefix(parent, candidates, PrefixMatch.of(index, request.promptText(), candidates)))) {
+                return HomePlan.only(new PlacementDecision(parent, PlacementReason.LINEAGE));
             }
         }
         switch (strategy) {
             case BROADCAST:
                 return broadcast(request, candidates, st);
             case SELECTIVE:
-                if (!sharesHome(md)) return PrefixAwarePlacement.place(request, candidates, index, score, rendezvous);
-                return home(request, candidates, st);
+                if (!sharesHome(md)) return HomePlan.only(PrefixAwarePlacement.place(request, candidates, index, pick));
+                return home(request, candidates, st, st.home(), now);
             default:
-                return home(request, candidates, st);
+                return home(request, candidates, st, st.home(), now);
         }
     }
 
-    private PlacementDecision home(PlacementRequest request, List<Engine> candidates, WorkflowState st) {
+    private PlacementDecision carryOut(HomePlan plan, PlacementRequest request, List<Engine> candidates,
+                                       WorkflowState st, long now) {
+        switch (plan.change()) {
+            case ASSIGN: {
+                String agreed = st.assignHomeIfAbsent(plan.to().id());
+                Engine e = agreed.equals(plan.to().id()) ? plan.to() : find(candidates, agreed);
+                // A saturated new home still becomes the home (replicas must agree on it), but this first
+                // request goes by the home rules below rather than wait behind a full engine.
+                if (e != null && !pick.saturated(e)) return new PlacementDecision(e, PlacementReason.AFFINITY);
+                // saturated, or a concurrent request picked an engine that is not our candidate; the home
+                // is set now, so this plan never assigns again
+                return carryOut(home(request, candidates, st, agreed, now), request, candidates, st, now);
+            }
+            case CLAIM:
+                st.assignHomeIfAbsent(plan.to().id());
+                break;
+            case MOVE:
+                st.moveHome(plan.to().id(), PlacementReason.FAILOVER.label(), now);
+                break;
+            case SERVED_AT_HOME:
+                st.servedAtHome();
+                break;
+            case SPILL:
+                st.recordSpill(now);
+                break;
+            case SPILL_AND_MOVE:
+                st.recordSpill(now);
+                st.moveHome(plan.to().id(), PlacementReason.SPILL.label(), now);
+                break;
+            default:
+                break;
+        }
+        return plan.decision();
+    }
+
+    private HomePlan home(PlacementRequest request, List<Engine> candidates, WorkflowState st, String homeId, long now) {
         long key = RendezvousHome.keyHash(st.id());
-        String homeId = st.home();
         if (homeId == null) {
             Engine chosen = newHome(key, candidates, null);
-            String agreed = st.assignHomeIfAbsent(chosen.id());
-            Engine e = agreed.equals(chosen.id()) ? chosen : find(candidates, agreed);
-            // A saturated new home still becomes the home (replicas must agree on it), but this
-            // first request spills below rather than wait behind a full engine.
-            if (e != null && !score.saturated(e)) return new PlacementDecision(e, PlacementReason.AFFINITY);
-            homeId = agreed; // saturated, or a concurrent request picked an engine that is not our candidate
+            return new HomePlan(new PlacementDecision(chosen, PlacementReason.AFFINITY), HomeChange.ASSIGN, chosen);
         }
         Engine home = find(candidates, homeId);
-        long now = registry.nowMillis();
         if (home == null) {
             if (servesOtherModel(homeId, request)) {
-                return otherModel(request, candidates, st);
+                return HomePlan.only(otherModel(request, candidates, st));
             }
             Engine next = newHome(key, candidates, null);
-            st.moveHome(next.id(), PlacementReason.FAILOVER.label(), now);
-            return new PlacementDecision(next, PlacementReason.FAILOVER);
+            return new HomePlan(new PlacementDecision(next, PlacementReason.FAILOVER), HomeChange.MOVE, next);
         }
-        if (!CostPick.overloaded(home, candidates, score, rendezvous)) {
-            st.servedAtHome();
-            return new PlacementDecision(home, PlacementReason.AFFINITY);
+        if (!pick.overloaded(home, candidates)) {
+            return new HomePlan(new PlacementDecision(home, PlacementReason.AFFINITY), HomeChange.SERVED_AT_HOME, null);
         }
-        int[] matched = new int[candidates.size()];
-        int blocks = index.match(request.promptText(), candidates, matched);
-        if (CostPick.cheapestWithPrefix(home, candidates, matched, blocks, score)) {
+        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        if (pick.cheapestWithPrefix(home, candidates, match)) {
             // Above the bound, but the cold prefill anywhere else costs more than the home's queue.
-            st.servedAtHome();
-            return new PlacementDecision(home, PlacementReason.AFFINITY);
+            return new HomePlan(new PlacementDecision(home, PlacementReason.AFFINITY), HomeChange.SERVED_AT_HOME, null);
         }
-        long[] run = st.recordSpill(now);
+        long[] run = st.spillRunIfSpilled(now);
         if (hysteresis.shouldMove((int) run[0], run[1])) {
             Engine next = newHome(key, candidates, home);
             if (next != home) {
-                st.moveHome(next.id(), PlacementReason.SPILL.label(), now);
-                return new PlacementDecision(next, PlacementReason.SPILL);
+                return new HomePlan(new PlacementDecision(next, PlacementReason.SPILL), HomeChange.SPILL_AND_MOVE, next);
             }
         }
-        int i = CostPick.best(candidates, matched, blocks, null, home, null, score, rendezvous);
-        return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
+        int i = pick.bestOtherThan(candidates, match, home);
+        return new HomePlan(new PlacementDecision(candidates.get(i), PlacementReason.SPILL), HomeChange.SPILL, null);
     }
 
     /**
@@ -176,12 +238,10 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         // The workflow's and the model's hashes combined, rather than hashing a concatenated key string.
         long key = RendezvousHome.keyHash(st.id()) * 0x9E3779B97F4A7C15L + RendezvousHome.keyHash(request.model());
         Engine e = rendezvous.choose(key, candidates);
-        if (!score.saturated(e)) {
+        if (!pick.saturated(e)) {
             return new PlacementDecision(e, PlacementReason.AFFINITY);
         }
-        int[] matched = new int[candidates.size()];
-        int blocks = index.match(request.promptText(), candidates, matched);
-        int i = CostPick.best(candidates, matched, blocks, null, e, null, score, rendezvous);
+        int i = pick.bestOtherThan(candidates, PrefixMatch.of(index, request.promptText(), candidates), e);
         return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
     }
 
@@ -191,7 +251,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         return rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon);
     }
 
-    private PlacementDecision broadcast(PlacementRequest request, List<Engine> candidates, WorkflowState st) {
+    private HomePlan broadcast(PlacementRequest request, List<Engine> candidates, WorkflowState st) {
         long key = RendezvousHome.keyHash(st.id());
         int n = candidates.size();
         int k = Math.min(broadcastK, n);
@@ -212,44 +272,31 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         Engine first = candidates.get(top[0]);
         String homeId = st.home();
-        if (homeId == null) st.assignHomeIfAbsent(first.id());
+        HomeChange change = HomeChange.NONE;
+        if (homeId == null) change = HomeChange.CLAIM;
         else if (!homeId.equals(first.id()) && find(candidates, homeId) == null && !servesOtherModel(homeId, request)) {
-            st.moveHome(first.id(), PlacementReason.FAILOVER.label(), registry.nowMillis());
+            change = HomeChange.MOVE;
         }
-        int[] matched = new int[n];
-        int blocks = index.match(request.promptText(), candidates, matched);
-        int i = CostPick.best(candidates, matched, blocks, null, null, top, score, rendezvous);
-        if (!CostPick.overloaded(candidates.get(i), candidates, score, rendezvous)) {
-            return new PlacementDecision(candidates.get(i), PlacementReason.AFFINITY);
-        }
-        int j = CostPick.best(candidates, matched, blocks, null, null, null, score, rendezvous);
-        return new PlacementDecision(candidates.get(j), PlacementReason.SPILL);
+        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        int i = pick.bestAmong(candidates, match, top);
+        PlacementDecision decision = !pick.overloaded(candidates.get(i), candidates)
+                ? new PlacementDecision(candidates.get(i), PlacementReason.AFFINITY)
+                : new PlacementDecision(candidates.get(pick.best(candidates, match)), PlacementReason.SPILL);
+        return new HomePlan(decision, change, first);
     }
 
     @Override
     public void onRouted(PlacementRequest request, Engine engine) {
         WorkflowMetadata md = request.workflow();
-        boolean salted = needsCacheSalt(request);
+        String salt = request.cacheSalt();
         // A salted request's cache is invisible to other requests: nothing to match, but it takes room.
-        if (!salted) index.record(request.promptText(), engine);
-        else index.recordIsolated(request.promptText(), engine, cacheSalt(request));
+        if (salt == null) index.record(request.promptText(), engine);
+        else index.recordIsolated(request.promptText(), engine, salt);
         lineage.record(request.requestId(), engine.id());
         if (md != null && md.workflowId() != null) {
             WorkflowState st = registry.get(md.workflowId());
             if (st != null) st.recordRouted(request.requestId(), md.agentId(), engine.id());
         }
-    }
-
-    /** Whether the forwarder must set vLLM's {@code cache_salt} (strategy {@code none}). */
-    public static boolean needsCacheSalt(PlacementRequest request) {
-        WorkflowMetadata md = request.workflow();
-        return md != null && md.workflowId() != null && "none".equalsIgnoreCase(
-                md.contextSharingStrategy() == null ? "" : md.contextSharingStrategy().trim());
-    }
-
-    /** The {@code cache_salt} to send (the workflow id), or null when the request needs none. */
-    public static String cacheSalt(PlacementRequest request) {
-        return needsCacheSalt(request) ? request.workflow().workflowId() : null;
     }
 
     /** Whether the agent is listed in {@code metadata.share_with} (a list, an array or a comma-separated string). */
@@ -269,12 +316,6 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             for (String part : s.split(",")) if (agent.equals(part.trim())) return true;
         }
         return false;
-    }
-
-    private boolean cheapestWithPrefix(PlacementRequest request, Engine e, List<Engine> candidates) {
-        int[] matched = new int[candidates.size()];
-        int blocks = index.match(request.promptText(), candidates, matched);
-        return CostPick.cheapestWithPrefix(e, candidates, matched, blocks, score);
     }
 
     private static Engine find(List<Engine> candidates, String id) {

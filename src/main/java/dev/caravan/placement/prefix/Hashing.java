@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
 /**
  * Deterministic 64-bit hashing shared by rendezvous hashing and the prefix index.
@@ -7,7 +7,7 @@ package dev.caravan.routing;
  * per-JVM hash: two gateway replicas must compute the same values for the same strings so that they
  * agree on a workflow's home without talking to each other.
  */
-final class Hashing {
+public final class Hashing {
 
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -15,14 +15,14 @@ final class Hashing {
     private Hashing() {}
 
     /** SplitMix64 finaliser: full avalanche, so combined hashes behave like independent random values. */
-    static long mix(long z) {
+    public static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
     }
 
     /** 64-bit FNV-1a over UTF-16 code units, finalised with {@link #mix}. */
-    static long hash(CharSequence s) {
+    public static long hash(CharSequence s) {
         return hash(FNV_OFFSET, s, 0, s.length());
     }
 
@@ -30,7 +30,7 @@ final class Hashing {
      * Hash of {@code s[from, to)} chained onto {@code seed}; the prefix index feeds the previous
      * block's hash as seed so one value identifies the whole prefix up to this block.
      */
-    static long hash(long seed, CharSequence s, int from, int to) {
+    public static long hash(long seed, CharSequence s, int from, int to) {
         long h = seed ^ FNV_OFFSET;
         for (int i = from; i < to; i++) {
             h ^= s.charAt(i);
@@ -40,7 +40,7 @@ final class Hashing {
     }
 
     /** Rendezvous weight of (key, engine): both already hashed. */
-    static long weight(long keyHash, long engineHash) {
+    public static long weight(long keyHash, long engineHash) {
         return mix(keyHash ^ engineHash);
     }
 }

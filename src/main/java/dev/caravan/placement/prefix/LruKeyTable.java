@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
 /**
  * A table of 64-bit keys in primitive arrays with an intrusive least-recently-used list: the common

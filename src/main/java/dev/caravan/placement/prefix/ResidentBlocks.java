@@ -1,4 +1,4 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
 /**
  * The prefix-index blocks one engine probably still holds in its KV cache, least recently used

@@ -1,11 +1,14 @@
-package dev.caravan.routing;
+package dev.caravan.placement.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.caravan.api.ClientDisconnect;
-import dev.caravan.api.GatewayException;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.core.ClientDisconnect;
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.GatewayException;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
+import dev.caravan.proxy.VllmPriorityMapping;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +32,7 @@ class AdmissionQueueTest {
     }
 
     private static PlacementRequest r(String id, String workflow, double priority) {
-        WorkflowMetadata md = workflow == null ? null : new WorkflowMetadata(workflow, "a", null, priority, "auto", Map.of());
+        WorkflowMetadata md = workflow == null ? null : new WorkflowMetadata(workflow, "a", null, priority, ContextSharingStrategy.AUTO, Map.of());
         return new PlacementRequest(id, "m", "p", md, null, Set.of());
     }
 
@@ -98,7 +101,7 @@ class AdmissionQueueTest {
         });
         threads.add(t);
         t.start();
-        while (small.size() == 0) Thread.sleep(1);
+        awaitWaiting(small);
         assertThatThrownBy(() -> small.acquire(r("x", "B", 1), () -> false, null, null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
@@ -117,7 +120,7 @@ class AdmissionQueueTest {
         });
         threads.add(t);
         t.start();
-        while (small.size() == 0) Thread.sleep(1);
+        awaitWaiting(small);
         // model B's engines are idle: neither a 429 nor a wait
         long start = System.nanoTime();
         AdmissionQueue.Permit b = small.acquire(r("b", "B", 1), () -> true, null, null);
@@ -136,7 +139,7 @@ class AdmissionQueueTest {
         });
         threads.add(t);
         t.start();
-        while (q.size() == 0) Thread.sleep(1);
+        awaitWaiting(q);
         free.set(1); // room appeared (another replica's load dropped): no slot was freed here
         assertThatThrownBy(() -> q.acquireSlot(r("second", "B", 1), free::get, Duration.ofMillis(200), null))
                 .isInstanceOf(GatewayException.class);
@@ -247,5 +250,14 @@ class AdmissionQueueTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (q.size() != n && System.nanoTime() < deadline) Thread.sleep(1);
         assertThat(q.size()).isEqualTo(n);
+    }
+
+    /** Until a request waits in {@code queue}: its thread has been started and reached the queue. */
+    private static void awaitWaiting(AdmissionQueue queue) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (queue.size() == 0) {
+            assertThat(System.nanoTime()).as("a request waits in the queue within 10 s").isLessThan(deadline);
+            Thread.sleep(1);
+        }
     }
 }

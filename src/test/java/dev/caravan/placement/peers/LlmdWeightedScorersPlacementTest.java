@@ -1,12 +1,12 @@
-package dev.caravan.routing.peers;
+package dev.caravan.placement.peers;
 
-import static dev.caravan.routing.Engines.engines;
-import static dev.caravan.routing.Engines.plain;
+import static dev.caravan.fixtures.Engines.engines;
+import static dev.caravan.fixtures.Engines.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
 import dev.caravan.engines.Engine;
-import dev.caravan.routing.PlacementDecision;
-import dev.caravan.routing.PlacementReason;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

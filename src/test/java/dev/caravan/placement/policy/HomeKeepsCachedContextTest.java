@@ -1,12 +1,19 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
-import static dev.caravan.routing.Engines.engines;
-import static dev.caravan.routing.Engines.load;
+import static dev.caravan.fixtures.Engines.engines;
+import static dev.caravan.fixtures.Engines.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.placement.PlacementFactory;
+import dev.caravan.placement.RoutingProperties;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
 import java.util.List;
@@ -28,7 +35,7 @@ class HomeKeepsCachedContextTest {
     }
 
     private static PlacementRequest req(String id, String agent, String prompt) {
-        return new PlacementRequest(id, "m", prompt, new WorkflowMetadata("wf", agent, null, 1.0, "auto", Map.of()),
+        return new PlacementRequest(id, "m", prompt, new WorkflowMetadata("wf", agent, null, 1.0, ContextSharingStrategy.AUTO, Map.of()),
                 null, Set.of());
     }
 

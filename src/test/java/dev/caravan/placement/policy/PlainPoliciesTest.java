@@ -1,9 +1,12 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
-import static dev.caravan.routing.Engines.*;
+import static dev.caravan.fixtures.Engines.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
 import dev.caravan.engines.Engine;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,11 +1,19 @@
-package dev.caravan.routing;
+package dev.caravan.placement.policy;
 
-import static dev.caravan.routing.Engines.*;
+import static dev.caravan.fixtures.Engines.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementPolicy;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.workflows.WorkflowMetadata;
+import dev.caravan.fixtures.MutableClock;
+import dev.caravan.placement.PlacementFactory;
+import dev.caravan.placement.RoutingProperties;
 import dev.caravan.workflows.WorkflowState;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Duration;
@@ -34,7 +42,7 @@ class WorkflowAwarePlacementTest {
     }
 
     private static WorkflowMetadata wf(String id, String agent, String strategy, String parent, Map<String, Object> meta) {
-        return new WorkflowMetadata(id, agent, parent, 1.0, strategy, meta);
+        return new WorkflowMetadata(id, agent, parent, 1.0, ContextSharingStrategy.fromLabel(strategy), meta);
     }
 
     private static PlacementRequest req(String requestId, WorkflowMetadata md, String prompt) {
@@ -293,9 +301,9 @@ class WorkflowAwarePlacementTest {
         PlacementDecision d = route(p, r, es);
         assertThat(d.engine()).isSameAs(es.get(2));
         assertThat(d.reason()).isEqualTo(PlacementReason.LEAST_LOADED);
-        assertThat(WorkflowAwarePlacement.needsCacheSalt(r)).isTrue();
-        assertThat(WorkflowAwarePlacement.cacheSalt(r)).isEqualTo("iso");
-        assertThat(WorkflowAwarePlacement.needsCacheSalt(req("r", "other"))).isFalse();
+        assertThat(r.cacheSalt()).isNotNull();
+        assertThat(r.cacheSalt()).isEqualTo("iso");
+        assertThat(req("r", "other").cacheSalt()).isNull();
         assertThat(f.registry().get("iso").home()).isNull();
     }
 

@@ -1,16 +1,23 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
-import static dev.caravan.routing.Engines.engine;
+import static dev.caravan.fixtures.Engines.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.bench.routing.SyntheticText;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
-import dev.caravan.proxy.RequestOutcome;
-import dev.caravan.proxy.RequestOutcomeListener;
+import dev.caravan.fixtures.SimulatorChat;
+import dev.caravan.placement.PlacementConfiguration;
+import dev.caravan.placement.PlacementFactory;
+import dev.caravan.placement.RoutingProperties;
 import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
 import dev.caravan.workflows.WorkflowSupportProperties;

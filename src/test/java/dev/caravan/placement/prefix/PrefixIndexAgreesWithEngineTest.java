@@ -1,11 +1,12 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
-import static dev.caravan.routing.Engines.engine;
+import static dev.caravan.fixtures.Engines.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.bench.routing.SyntheticText;
 import dev.caravan.engines.Engine;
+import dev.caravan.fixtures.SimulatorChat;
 import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
 import java.net.http.HttpClient;

@@ -1,9 +1,15 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
-import static dev.caravan.routing.Engines.engine;
+import static dev.caravan.fixtures.Engines.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
 import dev.caravan.engines.Engine;
+import dev.caravan.fixtures.Engines;
+import dev.caravan.placement.policy.LoadScore;
+import dev.caravan.placement.policy.PrefixAwarePlacement;
+import dev.caravan.placement.policy.RendezvousHome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -1,6 +1,6 @@
-package dev.caravan.routing;
+package dev.caravan.placement.prefix;
 
-import static dev.caravan.routing.Engines.*;
+import static dev.caravan.fixtures.Engines.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.caravan.engines.Engine;
