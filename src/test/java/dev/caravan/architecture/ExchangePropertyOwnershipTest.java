@@ -33,8 +33,43 @@ class ExchangePropertyOwnershipTest {
     /** Receivers whose getProperty is not an exchange's. */
     private static final List<String> NOT_EXCHANGES = List.of("System", "environment", "props", "properties");
 
+    private static final Path ROUTES = Path.of("routes");
+    private static final Pattern ROUTE_READ = Pattern.compile("\\$\\{exchangeProperty\\.(\\w+)");
+
     @Test
     void eachPropertyIsNamedByOneClassOnly() throws IOException {
+        Map<String, TreeSet<String>> classesByProperty = namingClasses();
+        Map<String, TreeSet<String>> shared = new TreeMap<>(classesByProperty);
+        shared.values().removeIf(owners -> owners.size() == 1);
+        assertThat(shared).as("properties named by more than one class").isEmpty();
+        assertThat(classesByProperty).as("the scan finds the request's own property")
+                .containsKey("caravanCall");
+    }
+
+    /**
+     * A route may read a property only where the one class that owns it publishes it for the route
+     * (the YAML choice on a workflow request, the reply's recipient count): never one the Java side
+     * keeps to itself, and never one nobody sets.
+     */
+    @Test
+    void routesReadOnlyPropertiesTheirOwnerPublishes() throws IOException {
+        Map<String, TreeSet<String>> classesByProperty = namingClasses();
+        Map<String, String> unowned = new TreeMap<>();
+        int reads = 0;
+        try (Stream<Path> files = Files.walk(ROUTES)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Matcher m = ROUTE_READ.matcher(Files.readString(file));
+                while (m.find()) {
+                    reads++;
+                    if (!classesByProperty.containsKey(m.group(1))) unowned.put(m.group(1), file.toString());
+                }
+            }
+        }
+        assertThat(reads).as("the scan finds the routes' reads").isPositive();
+        assertThat(unowned).as("properties a route reads that no class sets").isEmpty();
+    }
+
+    private static Map<String, TreeSet<String>> namingClasses() throws IOException {
         Map<String, TreeSet<String>> classesByProperty = new TreeMap<>();
         List<String> foreignConstants = new ArrayList<>();
         List<String> visibleConstants = new ArrayList<>();
@@ -72,11 +107,7 @@ class ExchangePropertyOwnershipTest {
         }
         assertThat(foreignConstants).as("properties named through another class's constant").isEmpty();
         assertThat(visibleConstants).as("property names other classes could use").isEmpty();
-        Map<String, TreeSet<String>> shared = new TreeMap<>(classesByProperty);
-        shared.values().removeIf(owners -> owners.size() == 1);
-        assertThat(shared).as("properties named by more than one class").isEmpty();
-        assertThat(classesByProperty).as("the scan finds the request's own property")
-                .containsKey("caravanCall");
+        return classesByProperty;
     }
 
     private static List<Path> javaFiles() throws IOException {
