@@ -54,8 +54,8 @@ final class BenchOptions {
     }
 
     List<Workload> workloads() throws IOException {
-        List<String> names = Arrays.asList(str("workloads", "sequential,parallel,cache-efficiency,multi-round-qa,agentic,mooncake",
-                "cache-efficiency,agentic").split(","));
+        List<String> names = Arrays.stream(str("workloads", "sequential,parallel,cache-efficiency,multi-round-qa,agentic,mooncake",
+                "cache-efficiency,agentic").split(",")).map(String::trim).toList();
         long seed = seed();
         List<Workload> w = new ArrayList<>();
         int ctx = integer("context-tokens", 2000, 2000);
@@ -81,6 +81,14 @@ final class BenchOptions {
                         integer("rounds", 2, 1), integer("agentic-output-tokens", 32, 24), 200, seed));
             }
         }
+        if (names.contains("closed-loop")) {
+            // One workload per concurrency: --concurrency=12,4 gives closed-loop-c12 and closed-loop-c4.
+            for (String c : str("concurrency", "12", "12").split(",")) {
+                w.add(new ClosedLoopWorkflows(integer("closed-loop-workflows", 48, 48), Integer.parseInt(c.trim()),
+                        integer("closed-loop-rounds", 2, 2), 4, integer("closed-loop-output-tokens", 64, 64),
+                        integer("closed-loop-kv-cache-blocks", 1024, 1024), seed));
+            }
+        }
         if (names.contains("mooncake")) {
             Path trace = Path.of(str("mooncake", "../shared/workloads/mooncake/conversation_trace.jsonl",
                     "../shared/workloads/mooncake/conversation_trace.jsonl"));
@@ -89,6 +97,13 @@ final class BenchOptions {
                     integer("mooncake-max-input", 32768, 32768)));
         }
         return w;
+    }
+
+    /** Simulator profiles every (workload, policy) run is repeated under; {@code linear} is today's simulator. */
+    List<SimulatorProfile> profiles() {
+        List<SimulatorProfile> p = SimulatorProfile.parse(str("profiles", "linear", "linear"));
+        if (p.isEmpty()) throw new IllegalArgumentException("--profiles names no profile");
+        return p;
     }
 
     /** KV blocks per engine for one workload: the common value, unless the workload has its own option. */

@@ -23,6 +23,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The plots: TTFT distribution (CDF) per policy for each workload, hit rate per policy against the
  * infinite-cache bound for each workload, and hit rate and TTFT against the agentic arrival rate.
+ * Runs under a simulator profile other than linear are plotted apart, their workload named with the
+ * profile ({@link SimulatorProfile#key}), also in file names.
  */
 final class Charts {
 
@@ -55,7 +57,7 @@ final class Charts {
         Map<String, Double> top = new LinkedHashMap<>();
         Map<String, DefaultCategoryDataset> hits = new LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
-            String w = (String) r.get("workload");
+            String w = key(r);
             bounds.put(w, (Double) r.get("hit_rate_bound"));
             if (r.get("hit_rate_pooled_cache") instanceof Double d) pooled.put(w, d);
             top.merge(w, Math.max((Double) r.get("hit_rate"), (Double) r.get("hit_rate_bound")), Math::max);
@@ -91,7 +93,7 @@ final class Charts {
             String w = (String) r.get("workload");
             if (!w.startsWith("agentic@")) continue;
             double rate = Double.parseDouble(w.substring("agentic@".length()));
-            String p = (String) r.get("policy");
+            String p = r.get("policy") + (linear(r) ? "" : " [" + r.get("profile") + "]");
             h.computeIfAbsent(p, XYSeries::new).add(rate, (Double) r.get("hit_rate"));
             t.computeIfAbsent(p, k -> new XYSeries(k + " p50")).add(rate, (Double) r.get("ttft_p50_ms"));
             t99.computeIfAbsent(p, k -> new XYSeries(k + " p99")).add(rate, (Double) r.get("ttft_p99_ms"));
@@ -115,6 +117,17 @@ final class Charts {
         for (int i = 0; i < data.getSeriesCount(); i++) plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f));
         plot.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(dir.resolve(name).toFile(), c, 900, 550);
+    }
+
+    /** A row's workload, with its profile unless linear (rows of older results have none). */
+    static String key(Map<String, Object> row) {
+        String w = (String) row.get("workload");
+        return linear(row) ? w : w + " [" + row.get("profile") + "]"; // as SimulatorProfile.key
+    }
+
+    private static boolean linear(Map<String, Object> row) {
+        Object p = row.get("profile");
+        return p == null || SimulatorProfile.LINEAR.label.equals(p);
     }
 
     private static String file(String workload) { return workload.replaceAll("[^A-Za-z0-9]+", "_"); }

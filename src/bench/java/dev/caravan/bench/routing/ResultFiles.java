@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes {@code results.json} (everything), {@code summary.csv} (one row per workload and policy). */
+/** Writes {@code results.json} (everything), {@code summary.csv} (one row per workload, profile and policy). */
 final class ResultFiles {
 
     private final Path dir;
@@ -55,9 +55,9 @@ final class ResultFiles {
     }
 
     static String markdownTable(List<Map<String, Object>> rows) {
-        String[] cols = {"workload", "policy", "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p50_ms", "throughput_rps",
+        String[] cols = {"workload", "profile", "policy", "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p50_ms", "throughput_rps",
                 "hit_rate", "hit_rate_bound", "hit_rate_pooled_cache", "imbalance_requests", "imbalance_busy", "moved_requests", "kv_blocks_mean",
-                "kv_blocks_peak", "errors"};
+                "kv_blocks_peak", "wall_s", "errors"};
         StringBuilder sb = new StringBuilder("| " + String.join(" | ", cols) + " |\n|");
         for (int i = 0; i < cols.length; i++) sb.append("---|");
         sb.append('\n');

@@ -3,6 +3,7 @@ package dev.caravan.bench.routing;
 import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public final class RoutingBenchmark {
         long t0 = System.nanoTime();
         List<Workload> workloads = options.workloads();
         List<PolicyUnderTest> policies = options.policies();
+        List<SimulatorProfile> profiles = options.profiles();
         int blockSize = SimulatorConfig.defaults().blockSize();
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> workloadInfo = new ArrayList<>();
@@ -48,8 +50,9 @@ public final class RoutingBenchmark {
         if (options.target() != null) {
             out.printf("Routing benchmark: %d workloads against the gateway at %s%n", workloads.size(), options.target());
         } else {
-            out.printf("Routing benchmark: %d workloads x %d policies, %d engines, engine options %s%n",
-                    workloads.size(), policies.size(), options.engines(), options.engineOptions());
+            out.printf("Routing benchmark: %d workloads x %d policies x %d simulator profiles %s, %d engines, engine options %s%n",
+                    workloads.size(), policies.size(), profiles.size(), profiles.stream().map(p -> p.label).toList(),
+                    options.engines(), options.engineOptions());
         }
         for (Workload w : workloads) {
             out.printf("[%s] computing the infinite-cache bound...%n", w.name());
@@ -60,6 +63,14 @@ public final class RoutingBenchmark {
             info.put("workflow_metadata", w.workflow());
             info.put("parameters", w.parameters());
             info.put("engine_options", options.engineOptionsFor(w));
+            if (options.target() == null) {
+                Map<String, Object> byProfile = new LinkedHashMap<>();
+                for (SimulatorProfile profile : profiles) {
+                    byProfile.put(profile.label, Map.of("engine_options", profile.engineOptions,
+                            "gateway_properties", profile.gatewayProperties));
+                }
+                info.put("profiles", byProfile);
+            }
             info.put("hit_rate_bound", RunSummary.r4(bound));
             double pooled = -1;
             if (w.replaysTrace()) {
@@ -83,14 +94,31 @@ public final class RoutingBenchmark {
             Map<String, Object> seed = new LinkedHashMap<>();
             info.put("seed_plan_fields", seed);
             workloadInfo.add(info);
-            Map<String, double[]> perPolicy = new LinkedHashMap<>();
-            ttfts.put(w.name(), perPolicy);
             if (options.target() != null) {
-                rows.add(withPooled(runOnce(w, "target", URI.create(options.target()), null, bound, seed, perPolicy), pooled));
+                Map<String, double[]> perPolicy = new LinkedHashMap<>();
+                ttfts.put(w.name(), perPolicy);
+                rows.add(withPooled(runOnce(w, null, PolicyUnderTest.same("target"), URI.create(options.target()), null,
+                        bound, seed, perPolicy), pooled));
             } else {
-                for (PolicyUnderTest p : policies) {
-                    try (GatewayUnderTest gw = GatewayUnderTest.start(p, options.engines(), options.engineOptionsFor(w), p.properties())) {
-                        rows.add(withPooled(runOnce(w, p.label(), gw.baseUrl(), gw.simulators(), bound, seed, perPolicy), pooled));
+                for (SimulatorProfile profile : profiles) {
+                    Map<String, double[]> perPolicy = new LinkedHashMap<>();
+                    ttfts.put(profile.key(w.name()), perPolicy);
+                    Map<String, String> engine = new LinkedHashMap<>(options.engineOptionsFor(w));
+                    engine.putAll(profile.engineOptions);
+                    for (PolicyUnderTest p : policies) {
+                        Map<String, String> props = new LinkedHashMap<>(profile.gatewayProperties);
+                        props.putAll(p.properties());
+                        try (GatewayUnderTest gw = start(profile, p, engine, props)) {
+                            Map<String, Object> row = runOnce(w, profile, p, gw.baseUrl(), gw.simulators(), bound, seed, perPolicy);
+                            if (!profile.gatewayProperties.isEmpty() && identicalEngines(gw.simulators())) {
+                                String warning = "every engine has the same configuration although the profile sets "
+                                        + profile.gatewayProperties + ": this gateway may not know them yet (branch sim-profiles),"
+                                        + " the run is then the linear profile";
+                                out.printf("[%s | %s] WARNING: %s%n", w.name(), profile.label, warning);
+                                row.put("profile_warning", warning);
+                            }
+                            rows.add(withPooled(row, pooled));
+                        }
                     }
                 }
             }
@@ -100,6 +128,11 @@ public final class RoutingBenchmark {
         Map<String, Object> summary = files.write(workloadInfo, rows, ttfts, (System.nanoTime() - t0) / 1e9);
         out.println();
         out.println(ResultFiles.markdownTable(rows));
+        String acceptance = Acceptance.report(rows);
+        if (!acceptance.isEmpty()) {
+            Files.writeString(options.out().resolve("acceptance.md"), acceptance);
+            out.println(acceptance);
+        }
         summary.put("out", options.out().toAbsolutePath().toString());
         return summary;
     }
@@ -113,14 +146,43 @@ public final class RoutingBenchmark {
         return row;
     }
 
-    private Map<String, Object> runOnce(Workload w, String policy, URI gateway, List<SimulatedEngine> sims, double bound,
+    /**
+     * Starts the gateway and its engines for one run; a profile's options that the simulator rejects
+     * (it does not know them yet) fail the benchmark with a message that says so.
+     */
+    private GatewayUnderTest start(SimulatorProfile profile, PolicyUnderTest p, Map<String, String> engine,
+                                          Map<String, String> props) {
+        try {
+            return GatewayUnderTest.start(p, options.engines(), engine, props);
+        } catch (RuntimeException e) {
+            if (profile == SimulatorProfile.LINEAR) throw e;
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            throw new IllegalStateException("simulator profile " + profile.label + " (engine options " + profile.engineOptions
+                    + ", gateway properties " + profile.gatewayProperties + ") could not start the engines: " + root.getMessage()
+                    + ". This simulator does not support the profile yet (it comes with branch sim-profiles);"
+                    + " run --profiles=linear until then.", e);
+        }
+    }
+
+    /** Whether the engines' configurations differ in nothing but port and seed. */
+    private static boolean identicalEngines(List<SimulatedEngine> sims) {
+        return sims.stream().map(s -> s.config().toString().replaceAll("port=\\d+", "").replaceAll("seed=\\d+", ""))
+                .distinct().count() <= 1;
+    }
+
+    private Map<String, Object> runOnce(Workload w, SimulatorProfile profile, PolicyUnderTest p, URI gateway,
+                                        List<SimulatedEngine> sims, double bound,
                                         Map<String, Object> seedFields, Map<String, double[]> ttfts) throws Exception {
-        String label = w.name() + " | " + policy;
+        String policy = p.label();
+        String label = w.name() + (profile == null || profile == SimulatorProfile.LINEAR ? "" : " [" + profile.label + "]")
+                + " | " + policy;
         out.printf("[%s] starting at %s (%d calls)%n", label, Instant.now(), w.expectedCalls());
         long start = System.nanoTime();
         List<CallResult> results;
         EngineSampler sampler = sims == null ? null : new EngineSampler(sims, 100);
-        try (HttpDriver driver = new HttpDriver(gateway, true);
+        try (HttpDriver driver = p.direct() ? HttpDriver.direct(sims.stream().map(SimulatedEngine::baseUrl).toList())
+                : new HttpDriver(gateway, true);
              Progress progress = new Progress(out, label, driver, w.expectedCalls(), 5000)) {
             w.run(driver).get(30, TimeUnit.MINUTES);
             results = driver.results();
@@ -129,11 +191,11 @@ public final class RoutingBenchmark {
         }
         double wall = (System.nanoTime() - start) / 1e9;
         EngineMetrics metrics = sims == null ? null : EngineMetrics.scrape(sims.stream().map(SimulatedEngine::baseUrl).toList());
-        Map<String, Object> row = RunSummary.of(w.name(), policy, results, metrics, sampler, bound, wall,
+        Map<String, Object> row = RunSummary.of(w.name(), profile == null ? null : profile.label, policy, results, metrics, sampler, bound, wall,
                 sims == null ? 1 : sims.size());
         Map<String, Object> fields = w.seedPlanFields(results);
         if (!fields.isEmpty()) {
-            seedFields.put(policy, fields);
+            seedFields.put(profile == null || profile == SimulatorProfile.LINEAR ? policy : policy + " [" + profile.label + "]", fields);
             row.put("seed_plan_fields", fields);
         }
         ttfts.put(policy, results.stream().filter(CallResult::ok).mapToDouble(CallResult::ttftMs).toArray());

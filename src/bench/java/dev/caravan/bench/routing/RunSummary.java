@@ -9,7 +9,7 @@ import java.util.TreeMap;
 final class RunSummary {
 
     /** Columns of the CSV summary, in order. */
-    static final List<String> COLUMNS = List.of("workload", "policy", "requests", "errors",
+    static final List<String> COLUMNS = List.of("workload", "profile", "policy", "requests", "errors",
             "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms",
             "throughput_rps", "hit_rate", "hit_rate_usage", "hit_rate_bound", "hit_rate_of_bound",
             "hit_rate_pooled_cache", "hit_rate_of_pooled_cache",
@@ -18,7 +18,7 @@ final class RunSummary {
 
     private RunSummary() {}
 
-    static Map<String, Object> of(String workload, String policy, List<CallResult> results,
+    static Map<String, Object> of(String workload, String profile, String policy, List<CallResult> results,
                                   EngineMetrics metrics, EngineSampler sampler, double bound, double wallSeconds,
                                   int engines) {
         List<CallResult> ok = results.stream().filter(CallResult::ok).toList();
@@ -41,6 +41,7 @@ final class RunSummary {
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workload", workload);
+        m.put("profile", profile);
         m.put("policy", policy);
         m.put("requests", results.size());
         m.put("errors", results.size() - ok.size());
