@@ -2,6 +2,8 @@ package dev.caravan.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.core.EngineCostView;
+import org.springframework.beans.factory.ObjectProvider;
 import dev.caravan.messaging.BrokerStatus;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -30,8 +32,9 @@ public class ApiConfiguration {
     }
 
     @Bean("gatewayHealth")
-    GatewayHealth gatewayHealth(EngineRegistry registry, BrokerStatus brokerStatus, ObjectMapper mapper) {
-        return new GatewayHealth(registry, brokerStatus::brokerUp, mapper);
+    GatewayHealth gatewayHealth(EngineRegistry registry, BrokerStatus brokerStatus, ObjectMapper mapper,
+                                ObjectProvider<EngineCostView> costs) {
+        return new GatewayHealth(registry, brokerStatus::brokerUp, mapper, costs.getIfAvailable());
     }
 
     @Bean("parsePassthroughRequest")

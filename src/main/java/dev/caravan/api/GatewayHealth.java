@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.core.EngineCostView;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -19,11 +21,14 @@ public class GatewayHealth implements Processor {
     private final EngineRegistry registry;
     private final BooleanSupplier brokerUp;
     private final ObjectMapper mapper;
+    private final EngineCostView costs;
 
-    public GatewayHealth(EngineRegistry registry, BooleanSupplier brokerUp, ObjectMapper mapper) {
+    /** @param costs the engines' learnt costs, shown per engine as {@code cost_model}, or null */
+    public GatewayHealth(EngineRegistry registry, BooleanSupplier brokerUp, ObjectMapper mapper, EngineCostView costs) {
         this.registry = registry;
         this.brokerUp = brokerUp;
         this.mapper = mapper;
+        this.costs = costs;
     }
 
     @Override
@@ -41,6 +46,8 @@ public class GatewayHealth implements Processor {
             n.put("waiting", e.waiting());
             n.put("kv_cache_usage", e.kvCacheUsage());
             n.put("kv_cache_tokens", e.kvCacheTokens());
+            Map<String, Object> cost = costs == null ? null : costs.describe(e.id());
+            if (cost != null) n.set("cost_model", mapper.valueToTree(cost));
             if (e.isHealthy()) {
                 healthy++;
             }

@@ -25,6 +25,7 @@ public final class CompletionCall {
     private PlacementPolicy placedBy;
     private PlacementDecision decision;
     private GatewayException noEngineLeft;
+    private SentLoad sentLoad;
 
     /**
      * @param path    the engine path to call, e.g. /v1/chat/completions
@@ -86,7 +87,7 @@ public final class CompletionCall {
     public void placed(PlacementPolicy policy, PlacementDecision decision) {
         this.placedBy = policy;
         this.decision = admission != null && admission.queued()
-                ? new PlacementDecision(decision.engine(), PlacementReason.QUEUE) : decision;
+                ? decision.withReason(PlacementReason.QUEUE) : decision;
     }
 
     /** The engine {@code engineId} failed before answering: placement must choose again without it. */
@@ -107,4 +108,14 @@ public final class CompletionCall {
 
     /** Where the request goes and why; null until placed. */
     public PlacementDecision decision() { return decision; }
+
+    // ---- sending ----
+
+    /** The load the call met on its engine when it was sent (a listener of the send notes it). */
+    public void sentInto(SentLoad load) {
+        this.sentLoad = load;
+    }
+
+    /** The load met when the call was last sent, or null when no listener noted it. */
+    public SentLoad sentLoad() { return sentLoad; }
 }

@@ -13,6 +13,7 @@ import dev.caravan.engines.Engine;
  * @param ttftNanos         time from sending a streamed request to the first body byte, or -1
  * @param durationNanos     time from sending the request to the end of the response
  * @param failedMidStream   the engine broke off a response that had already started
+ * @param sentLoad          the load the call met on the engine when it was sent, or null
  */
 public record RequestOutcome(
         PlacementRequest request,
@@ -25,4 +26,5 @@ public record RequestOutcome(
         long completionTokens,
         long ttftNanos,
         long durationNanos,
-        boolean failedMidStream) {}
+        boolean failedMidStream,
+        SentLoad sentLoad) {}

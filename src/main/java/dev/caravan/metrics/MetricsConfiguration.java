@@ -1,6 +1,7 @@
 package dev.caravan.metrics;
 
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.placement.PlacementFactory;
 import dev.caravan.placement.admission.AdmissionQueue;
 import dev.caravan.placement.prefix.PrefixIndex;
 import dev.caravan.workflows.WorkflowRegistry;
@@ -20,6 +21,13 @@ public class MetricsConfiguration {
     @Bean
     PrefixIndexMetrics prefixIndexMetrics(PrefixIndex index, EngineRegistry engines) {
         return new PrefixIndexMetrics(index, engines);
+    }
+
+    /** The engines' learnt costs (only while {@code caravan.routing.cost-model.enabled}). */
+    @Bean
+    @ConditionalOnProperty(name = "caravan.routing.cost-model.enabled", havingValue = "true", matchIfMissing = true)
+    EngineCostMetrics engineCostMetrics(PlacementFactory placement, EngineRegistry engines) {
+        return new EngineCostMetrics(placement.costModels(), engines);
     }
 
     /** Per-workflow series; off with {@code caravan.metrics.per-workflow=false} for very many workflows. */

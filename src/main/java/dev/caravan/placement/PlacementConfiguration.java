@@ -1,5 +1,6 @@
 package dev.caravan.placement;
 
+import dev.caravan.core.EngineCostView;
 import dev.caravan.core.PlacementPolicy;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.EngineRegistry;
@@ -14,6 +15,7 @@ import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -67,7 +69,8 @@ public class PlacementConfiguration {
      */
     @Bean
     public RequestOutcomeListener charsPerTokenFromUsage(PlacementFactory f) {
-        if (!f.prefixIndex().capacityAware()) return outcome -> { };
+        // The capacity-aware index and the cost model (prompt characters to tokens) use the ratio.
+        if (!f.prefixIndex().capacityAware() && f.costModels() == null) return outcome -> { };
         CharsPerToken ratio = f.charsPerToken();
         return outcome -> {
             String prompt = outcome.request() == null ? null : outcome.request().promptText();
@@ -108,6 +111,18 @@ public class PlacementConfiguration {
     @Bean
     public RequestOutcomeListener releaseAdmissionSlots(AdmissionQueue queue) {
         return new ReleaseAdmissionSlots(queue);
+    }
+
+    /** The engines' learnt costs for {@code /health}; absent when the cost model is off. */
+    @Bean
+    @ConditionalOnProperty(name = "caravan.routing.cost-model.enabled", havingValue = "true", matchIfMissing = true)
+    public EngineCostView engineCostView(PlacementFactory f) { return f.costModels(); }
+
+    /** Every answer teaches its engine's cost model (nothing to learn when the model is off). */
+    @Bean
+    public RequestOutcomeListener learnEngineCosts(PlacementFactory f) {
+        if (f.costModels() == null) return outcome -> { };
+        return new LearnEngineCosts(f.costModels(), f.charsPerToken());
     }
 
     @Bean

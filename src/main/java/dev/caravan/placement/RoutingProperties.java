@@ -38,6 +38,7 @@ public class RoutingProperties {
 
     /** {@code caravan.routing.spill.*}: when an overloaded home moves ({@link SpillHysteresis}). */
     private Spill spill = new Spill();
+    private CostModel costModel = new CostModel();
 
     /**
      * {@code caravan.routing.saturation-per-engine}: gateway in-flight requests per engine at which the
@@ -72,6 +73,35 @@ public class RoutingProperties {
      * counts differ by at most one; larger values follow the rendezvous order more closely.
      */
     private double homeEpsilon = 0.0;
+
+    public static class CostModel {
+        /**
+         * {@code caravan.routing.cost-model.enabled}: rank engines by what a request is predicted to cost
+         * there in seconds, learnt online from each engine's own answers (time to first token against
+         * uncached prompt tokens and load, inter-token latency against batch size), instead of the
+         * weighted score of {@code caravan.routing.weights}; a workflow's fan-out spreads to a second
+         * engine when waiting on its home costs more than computing the context there. Default true.
+         */
+        private boolean enabled = true;
+        /**
+         * {@code caravan.routing.cost-model.memory}: answers after which an old answer weighs 1/e in an
+         * engine's fit: smaller follows a changing engine faster, larger averages out noise. Default 128.
+         */
+        private double memory = 128;
+        /**
+         * {@code caravan.routing.cost-model.forget-after}: time without answers after which what an engine
+         * taught weighs 1/e against the fleet's fit, so an engine once judged slow (and so sent little)
+         * is tried again. Default 30s.
+         */
+        private Duration forgetAfter = Duration.ofSeconds(30);
+
+        public Duration getForgetAfter() { return forgetAfter; }
+        public void setForgetAfter(Duration v) { forgetAfter = v; }
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean v) { enabled = v; }
+        public double getMemory() { return memory; }
+        public void setMemory(double v) { memory = v; }
+    }
 
     public static class Weights {
         /** {@code caravan.routing.weights.in-flight}: weight of gateway in-flight / saturation. Default 1.0. */
@@ -206,6 +236,7 @@ public class RoutingProperties {
     public Prefix getPrefix() { return prefix; }
     public void setPrefix(Prefix v) { prefix = v; }
     public Spill getSpill() { return spill; }
+    public CostModel getCostModel() { return costModel; }
     public void setSpill(Spill v) { spill = v; }
     public int getSaturationPerEngine() { return saturationPerEngine; }
     public void setSaturationPerEngine(int v) { saturationPerEngine = v; }

@@ -5,6 +5,7 @@ import dev.caravan.core.ClientDisconnect;
 import dev.caravan.core.CompletionCall;
 import dev.caravan.core.PlacementDecision;
 import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.SentLoad;
 import dev.caravan.core.UsageReport;
 import io.vertx.core.http.HttpClientResponse;
 import org.apache.camel.Exchange;
@@ -47,12 +48,13 @@ public class AnswerClient implements Processor {
         recorder.accepted(call);
         PlacementDecision decision = call.decision();
         long start = answer.sentNanos();
+        SentLoad sent = call.sentLoad();
         SseRelayStream relay = new SseRelayStream(response, () -> response.request().reset(),
                 answer.gatewayAskedForUsage(), mapper,
                 (responseId, usage, firstByte, end, failed) -> recorder.finished(new RequestOutcome(
                         call.request(), decision, answer.engine(), 200, responseId, usage.promptTokens(),
                         usage.cachedTokens(), usage.completionTokens(),
-                        firstByte < 0 ? -1 : firstByte - start, end - start, failed)));
+                        firstByte < 0 ? -1 : firstByte - start, end - start, failed, sent)));
         ClientDisconnect client = ClientDisconnect.of(exchange);
         if (client != null) {
             client.onDisconnect(relay::close); // the relay records the outcome and frees the engine slot
@@ -77,7 +79,7 @@ public class AnswerClient implements Processor {
         UsageReport usage = summary.usage();
         recorder.finished(new RequestOutcome(call.request(), call.decision(), answer.engine(), status, summary.id(),
                 usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(), -1,
-                answer.receivedNanos() - answer.sentNanos(), false));
+                answer.receivedNanos() - answer.sentNanos(), false, call.sentLoad()));
         Message out = exchange.getMessage();
         prepareHeaders(out, call.requestId(), call.decision());
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

@@ -80,7 +80,7 @@ class ArchitectureTest {
     @Test
     void policiesPrefixIndexAndAdmissionQueueArePlainJava() {
         noClasses().that().resideInAnyPackage("dev.caravan.placement.policy..", "dev.caravan.placement.prefix..",
-                        "dev.caravan.placement.admission..", "dev.caravan.placement.peers..")
+                        "dev.caravan.placement.admission..", "dev.caravan.placement.peers..", "dev.caravan.placement.cost..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.camel..", "org.springframework..",
                         "io.vertx..")
                 .check(gateway);

@@ -37,7 +37,7 @@ public final class PlacementMemory {
             PlacementDecision d = p.place(reqs[i], engines);
             p.onRouted(reqs[i], d.engine());
             f.registry().onOutcome(new RequestOutcome(reqs[i], d, d.engine(), 200, "cmpl-" + i, 700, 512, 50,
-                    40_000_000L, 900_000_000L, false));
+                    40_000_000L, 900_000_000L, false, null));
             // a second agent of the same workflow
             PlacementRequest second = new PlacementRequest(reqs[i].requestId() + "-b", "m", reqs[i].promptText(),
                     new dev.caravan.core.WorkflowMetadata(reqs[i].workflow().workflowId(), "reviewer",
@@ -45,7 +45,7 @@ public final class PlacementMemory {
             PlacementDecision d2 = p.place(second, engines);
             p.onRouted(second, d2.engine());
             f.registry().onOutcome(new RequestOutcome(second, d2, d2.engine(), 200, null, 720, 700, 40,
-                    15_000_000L, 800_000_000L, false));
+                    15_000_000L, 800_000_000L, false, null));
         }
         long full = usedAfterGc();
         long total = full - base;

@@ -36,7 +36,7 @@ class WorkflowRegistryTest {
     private static RequestOutcome outcome(String wf, String agent, long prompt, long cached, long ttftMs, Engine e) {
         PlacementRequest req = new PlacementRequest("r", "m", "p", md(wf, agent), null, Set.of());
         return new RequestOutcome(req, new PlacementDecision(e, PlacementReason.AFFINITY), e, 200, null, prompt, cached, 5,
-                ttftMs * 1_000_000, ttftMs * 2_000_000, false);
+                ttftMs * 1_000_000, ttftMs * 2_000_000, false, null);
     }
 
     @Test

@@ -105,7 +105,7 @@ class CharsPerTokenTest {
                 // the prompt text as the gateway renders a chat request (CompletionRequestParser)
                 PlacementRequest placed = new PlacementRequest("r" + i, "m", "user: " + content + "\n", null, null, Set.of());
                 listener.onOutcome(new RequestOutcome(placed, new PlacementDecision(engine, PlacementReason.PREFIX),
-                        engine, 200, null, usage.path("prompt_tokens").asLong(-1), 0, 1, -1, 1, false));
+                        engine, 200, null, usage.path("prompt_tokens").asLong(-1), 0, 1, -1, 1, false, null));
             }
         }
         double learned = factory.charsPerToken().of(engine);

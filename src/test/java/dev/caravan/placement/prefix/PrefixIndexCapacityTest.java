@@ -177,7 +177,7 @@ class PrefixIndexCapacityTest {
         for (boolean aware : new boolean[] {true, false}) {
             PrefixIndex idx = new PrefixIndex(4, 1000, 100, new CharsPerToken(4.0, false), aware);
             PrefixAwarePlacement policy = new PrefixAwarePlacement(idx, new LoadScore(1, 2, 1, 1.5, 0.5, 64),
-                    new RendezvousHome(0.25, 4));
+                    new RendezvousHome(0.25, 4), null);
             Engine a = engine("a", 8);
             Engine b = engine("b", 8);
             List<Engine> both = List.of(a, b);
