@@ -36,6 +36,6 @@ public final class CandidateEngines {
                     "No healthy engine serves the model '" + request.model() + "' right now", retryAfterSeconds);
         }
         PlacementDecision d = policy.place(request, candidates);
-        return failover ? new PlacementDecision(d.engine(), PlacementReason.FAILOVER) : d;
+        return failover ? d.withReason(PlacementReason.FAILOVER) : d;
     }
 }

@@ -3,6 +3,8 @@ package dev.caravan.placement;
 import dev.caravan.core.PlacementPolicy;
 import dev.caravan.engines.EngineRegistry;
 import dev.caravan.placement.admission.AdmissionQueue;
+import dev.caravan.placement.cost.CostPriors;
+import dev.caravan.placement.cost.EngineCostModels;
 import dev.caravan.placement.peers.LlmdWeightedScorersPlacement;
 import dev.caravan.placement.peers.ProductionStackPrefixAwarePlacement;
 import dev.caravan.placement.peers.SglangCacheAwarePlacement;
@@ -39,6 +41,7 @@ public final class PlacementFactory {
     private final RendezvousHome rendezvous;
     private final AdmissionQueue admissionQueue;
     private final PlacementPolicies policies;
+    private final EngineCostModels costModels;
 
     /** @param engines all engines (placement itself sees only each request's candidates) */
     public PlacementFactory(RoutingProperties routing, WorkflowSupportProperties workflows, EngineRegistry engines,
@@ -63,16 +66,19 @@ public final class PlacementFactory {
                 routing.getSaturationPerEngine());
         this.rendezvous = new RendezvousHome(routing.getEpsilon(), routing.getMinOverload());
         SpillHysteresis hysteresis = new SpillHysteresis(spills, routing.getSpill().getOverloadToMove().toMillis());
+        this.costModels = routing.getCostModel().isEnabled()
+                ? new EngineCostModels(CostPriors.defaults(), routing.getCostModel().getMemory(),
+                        routing.getCostModel().getForgetAfter().toMillis(), clock::millis) : null;
         RoutingProperties.Admission a = routing.getAdmission();
         this.admissionQueue = new AdmissionQueue(a.getQueueSize(), a.getMaxWait(), a.getRecheck());
         WorkflowAwarePlacement workflowAware = new WorkflowAwarePlacement(registry, engines, prefixIndex, lineage, loadScore,
                 rendezvous, hysteresis, routing.getBroadcastK(),
-                routing.isBalanceHomes() ? routing.getHomeEpsilon() : -1);
+                routing.isBalanceHomes() ? routing.getHomeEpsilon() : -1, costModels);
         this.policies = new PlacementPolicies(List.of(
                 new RoundRobinPlacement(),
                 new LeastLoadedPlacement(),
                 new SessionAffinityPlacement(),
-                new PrefixAwarePlacement(prefixIndex, loadScore, rendezvous),
+                new PrefixAwarePlacement(prefixIndex, loadScore, rendezvous, costModels),
                 workflowAware,
                 // Peer routers' published algorithms, selectable by name for side-by-side benchmarks.
                 new ProductionStackPrefixAwarePlacement(),
@@ -104,4 +110,6 @@ public final class PlacementFactory {
     public LoadScore loadScore() { return loadScore; }
     public RendezvousHome rendezvous() { return rendezvous; }
     public AdmissionQueue admissionQueue() { return admissionQueue; }
+    /** The engines' learnt costs, or null when {@code caravan.routing.cost-model.enabled} is false. */
+    public EngineCostModels costModels() { return costModels; }
 }

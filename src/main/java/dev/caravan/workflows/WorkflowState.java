@@ -25,6 +25,9 @@ public final class WorkflowState {
     static final String NO_AGENT = "";
     /** Latest moves kept for the status API (the count is kept separately). */
     static final int MAX_MOVES = 16;
+    /** Secondary homes kept per workflow; a further one replaces the oldest. */
+    static final int MAX_SECONDARY_HOMES = 8;
+    private static final String[] NO_SECONDARY_HOMES = new String[0];
     /** Latest request ids kept so that ending the workflow can drop their lineage entries. */
     static final int RECENT_REQUESTS = 8;
 
@@ -40,6 +43,8 @@ public final class WorkflowState {
 
     // Routing state.
     private volatile String home;
+    /** Copy on write: read on the request path without locking. */
+    private volatile String[] secondaryHomes = NO_SECONDARY_HOMES;
     /** Set when the workflow ended: its home no longer counts, even if a request still holds this state. */
     private boolean homeReleased;
     private int consecutiveSpills;
@@ -69,6 +74,36 @@ public final class WorkflowState {
 
     /** Current home engine id, or null before the first affinity placement. */
     public String home() { return home; }
+
+    /**
+     * Engines that also hold the workflow's context because a request spread there (never the home);
+     * do not change the array.
+     */
+    public String[] secondaryHomes() { return secondaryHomes; }
+
+    /** A request of the workflow spread to {@code engineId}: it holds the context from now on. */
+    public synchronized void addSecondaryHome(String engineId) {
+        String[] s = secondaryHomes;
+        if (engineId.equals(home)) return;
+        for (String e : s) if (e.equals(engineId)) return;
+        int keep = Math.min(s.length, MAX_SECONDARY_HOMES - 1);
+        String[] next = new String[keep + 1];
+        System.arraycopy(s, s.length - keep, next, 0, keep);
+        next[keep] = engineId;
+        secondaryHomes = next;
+    }
+
+    private void dropSecondaryHome(String engineId) {
+        String[] s = secondaryHomes;
+        for (int i = 0; i < s.length; i++) {
+            if (!s[i].equals(engineId)) continue;
+            String[] next = new String[s.length - 1];
+            System.arraycopy(s, 0, next, 0, i);
+            System.arraycopy(s, i + 1, next, i, s.length - i - 1);
+            secondaryHomes = next;
+            return;
+        }
+    }
 
     /** The strategy of the latest request (for the status API). */
     public String strategy() { return strategy; }
@@ -101,6 +136,7 @@ public final class WorkflowState {
         if (to.equals(from)) return;
         home = to;
         if (!homeReleased) homes.moved(from, to);
+        dropSecondaryHome(to);
         consecutiveSpills = 0;
         if (from == null) return;
         moveCount++;
@@ -113,6 +149,7 @@ public final class WorkflowState {
     public synchronized void clearHome() {
         if (!homeReleased) homes.moved(home, null);
         home = null;
+        secondaryHomes = NO_SECONDARY_HOMES;
         consecutiveSpills = 0;
     }
 
@@ -210,7 +247,7 @@ public final class WorkflowState {
             agentList.sort(java.util.Comparator.comparing(a -> a.agentId() == null ? "" : a.agentId()));
         }
         return new WorkflowStatus(id, createdAtMillis / 1000.0, lastActiveMillis / 1000.0, activeAgents(),
-                total.requests, total.cacheHits, rate(total.cacheHits, total.requests), home, routed,
+                total.requests, total.cacheHits, rate(total.cacheHits, total.requests), home, List.of(secondaryHomes), routed,
                 total.promptTokens, total.cachedTokens, total.completionTokens,
                 rate(total.cachedTokens, total.promptTokens), total.meanTtftMs(), total.lastTtftMs(),
                 total.errors, strategy, priority, moveCount,

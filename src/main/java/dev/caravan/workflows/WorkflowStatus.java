@@ -16,6 +16,8 @@ import java.util.List;
  * @param routedRequests   requests placed (finished or not)
  * @param cacheHits        finished requests with cached_tokens > 0
  * @param assignedInstance current home engine id (null with strategy none or before the first request)
+ * @param secondaryInstances engines a fan-out spread to because waiting on the home would cost more
+ *                         than computing the workflow's context again there; later requests may use them
  * @param errors           finished requests with an engine status >= 400, no answer, or a broken stream
  * @param moveCount        home changes since creation ({@code moves} keeps the latest few)
  */
@@ -29,6 +31,7 @@ public record WorkflowStatus(
         long cacheHits,
         double cacheHitRate,
         String assignedInstance,
+        List<String> secondaryInstances,
         long routedRequests,
         long promptTokens,
         long cachedTokens,

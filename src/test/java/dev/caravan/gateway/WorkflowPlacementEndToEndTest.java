@@ -141,7 +141,8 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
                     .POST(HttpRequest.BodyPublishers.ofString(request("hold " + i, 2, wf("spill-wf", "holder-" + i))))
                     .build(), HttpResponse.BodyHandlers.ofString()));
         }
-        // the first holders go home and hang there; once home is overloaded the rest spill
+        // the first holders go home and hang there; once home is overloaded the rest spill (these answers
+        // are not streamed, so no time to first token is learnt and the load score decides)
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (registry.byId(home).orElseThrow().inFlight() < 4 && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -1,22 +1,56 @@
 package dev.caravan.placement.policy;
 
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
 import dev.caravan.engines.Engine;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Picks the lowest-cost candidate by {@link LoadScore}, preferring engines that are neither
- * overloaded (the bounded-load rule of {@link RendezvousHome}) nor saturated; shared by the
- * prefix-aware and workflow-aware policies.
+ * Picks the lowest-cost candidate, preferring engines that are neither overloaded (the bounded-load
+ * rule of {@link RendezvousHome}) nor saturated; shared by the prefix-aware and workflow-aware
+ * policies. The cost is each engine's learnt {@link PredictedCost} when there is one, else the
+ * weighted {@link LoadScore}.
  */
 final class CostPick {
 
     private final LoadScore score;
     private final RendezvousHome bound;
+    private final PredictedCost predicted;
 
-    CostPick(LoadScore score, RendezvousHome bound) {
+    /** @param predicted the engines' learnt costs, or null to rank by {@link LoadScore} */
+    CostPick(LoadScore score, RendezvousHome bound, PredictedCost predicted) {
         this.score = score;
         this.bound = bound;
+        this.predicted = predicted;
+    }
+
+    /**
+     * Whether learnt costs rank the engines: they are on and warmed up (else {@link LoadScore} ranks,
+     * the bounded-load rule keeps homes balanced and an overloaded home spills).
+     */
+    boolean predicts() { return predicted != null && predicted.warm(); }
+
+    /** Cost of candidate {@code i}: predicted seconds, or the load score. */
+    double cost(Engine e, int i, PrefixMatch match) {
+        if (!predicts()) return score.cost(e, match.at(i), match.blocks(), false);
+        return predicted.of(e, predicted.uncachedTokens(e, match.promptChars(), match.at(i)));
+    }
+
+    /** Cost of {@code e} if it held {@code matchedBlocks} of the prompt (predicting only). */
+    double costHolding(Engine e, int matchedBlocks, PrefixMatch match) {
+        return predicted.of(e, predicted.uncachedTokens(e, match.promptChars(), matchedBlocks));
+    }
+
+    /** The decision for candidate {@code i}, with the prompt tokens it probably lacks when predicting. */
+    PlacementDecision decide(List<Engine> candidates, int i, PrefixMatch match, PlacementReason reason) {
+        return decide(candidates.get(i), match.at(i), match, reason);
+    }
+
+    PlacementDecision decide(Engine e, int matchedBlocks, PrefixMatch match, PlacementReason reason) {
+        if (predicted == null) return new PlacementDecision(e, reason);
+        return new PlacementDecision(e, reason,
+                Math.round(predicted.uncachedTokens(e, match.promptChars(), matchedBlocks)));
     }
 
     /** @return the index into {@code candidates} of the best of them all */
@@ -48,7 +82,7 @@ final class CostPick {
             Engine e = candidates.get(i);
             if (e == skip && n > 1) continue;
             boolean ok = !score.saturated(e) && !bound.overloaded(e.load(), total, n, match.share(i));
-            double c = score.cost(e, match.at(i), match.blocks(), false);
+            double c = cost(e, i, match);
             // An engine within bounds always beats one beyond them; among equals, the lower cost wins.
             if (best < 0 || (ok && !bestOk) || (ok == bestOk && c < bestCost)) {
                 best = i;
@@ -73,12 +107,34 @@ final class CostPick {
         if (score.saturated(e) || match.blocks() == 0) return false;
         int self = candidates.indexOf(e);
         if (self < 0 || match.at(self) == 0) return false;
-        double own = score.cost(e, match.at(self), match.blocks(), false);
+        double own = cost(e, self, match);
         for (int i = 0, n = candidates.size(); i < n; i++) {
             Engine o = candidates.get(i);
-            if (o != e && score.cost(o, match.at(i), match.blocks(), false) < own) return false;
+            if (o != e && cost(o, i, match) < own) return false;
         }
         return true;
+    }
+
+    /**
+     * Whether {@code e} is not saturated and no candidate is cheaper by more than the prediction's
+     * typical error ({@link #clearlyCheaper}), predicting only.
+     */
+    boolean noneClearlyCheaper(Engine e, List<Engine> candidates, PrefixMatch match) {
+        if (score.saturated(e)) return false;
+        int self = candidates.indexOf(e);
+        double own = cost(e, self, match);
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            if (i != self && clearlyCheaper(cost(candidates.get(i), i, match), own, e)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether a cost of {@code c} beats staying on {@code stay} at {@code own} by more than the error of
+     * {@code stay}'s prediction: leaving the engine that holds the context must pay off beyond noise.
+     */
+    boolean clearlyCheaper(double c, double own, Engine stay) {
+        return c < own - predicted.error(stay);
     }
 
     /** Saturated, or above the bounded-load rule's share of the candidates' load. */

@@ -5,6 +5,7 @@ import dev.caravan.core.PlacementPolicy;
 import dev.caravan.core.PlacementReason;
 import dev.caravan.core.PlacementRequest;
 import dev.caravan.engines.Engine;
+import dev.caravan.placement.cost.EngineCostModels;
 import dev.caravan.placement.prefix.PrefixIndex;
 import java.util.List;
 
@@ -21,9 +22,11 @@ public final class PrefixAwarePlacement implements PlacementPolicy {
     private final PrefixIndex index;
     private final CostPick pick;
 
-    public PrefixAwarePlacement(PrefixIndex index, LoadScore score, RendezvousHome bound) {
+    /** @param costs the engines' learnt costs, or null to rank by {@link LoadScore} */
+    public PrefixAwarePlacement(PrefixIndex index, LoadScore score, RendezvousHome bound, EngineCostModels costs) {
         this.index = index;
-        this.pick = new CostPick(score, bound);
+        this.pick = new CostPick(score, bound,
+                costs == null ? null : new PredictedCost(costs, index.charsPerToken(), index.blockChars()));
     }
 
     @Override
@@ -39,8 +42,7 @@ public final class PrefixAwarePlacement implements PlacementPolicy {
                                    CostPick pick) {
         PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
         int i = pick.best(candidates, match);
-        return new PlacementDecision(candidates.get(i),
-                match.at(i) > 0 ? PlacementReason.PREFIX : PlacementReason.LEAST_LOADED);
+        return pick.decide(candidates, i, match, match.at(i) > 0 ? PlacementReason.PREFIX : PlacementReason.LEAST_LOADED);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.caravan.core.PlacementRequest;
 import dev.caravan.core.WorkflowMetadata;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.placement.cost.EngineCostModels;
 import dev.caravan.placement.prefix.PrefixIndex;
 import dev.caravan.workflows.HomeCounts;
 import dev.caravan.workflows.LineageTracker;
@@ -66,16 +67,20 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
      * @param homeEpsilon slack of the bound on workflows homed per engine when a new home is chosen
      *                    ({@link RendezvousHome#chooseHome}); negative turns that bound off, so every
      *                    replica picks the same first home (pure rendezvous with bounded in-flight load)
+     * @param costs       the engines' learnt costs, or null to decide by {@link LoadScore} and the
+     *                    bounded-load rule alone
      */
     public WorkflowAwarePlacement(WorkflowRegistry registry, EngineRegistry engines, PrefixIndex index,
                                   LineageTracker lineage, LoadScore score, RendezvousHome rendezvous,
-                                  SpillHysteresis hysteresis, int broadcastK, double homeEpsilon) {
+                                  SpillHysteresis hysteresis, int broadcastK, double homeEpsilon,
+                                  EngineCostModels costs) {
         if (broadcastK < 1) throw new IllegalArgumentException("broadcastK must be >= 1");
         this.registry = registry;
         this.engines = engines;
         this.index = index;
         this.lineage = lineage;
-        this.pick = new CostPick(score, rendezvous);
+        this.pick = new CostPick(score, rendezvous,
+                costs == null ? null : new PredictedCost(costs, index.charsPerToken(), index.blockChars()));
         this.rendezvous = rendezvous;
         this.hysteresis = hysteresis;
         this.broadcastK = broadcastK;
@@ -117,7 +122,9 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         /** The home is overloaded and the request alone goes elsewhere: one more spill of the run. */
         SPILL,
         /** The overload persists: one more spill, and the home moves to {@code to}. */
-        SPILL_AND_MOVE
+        SPILL_AND_MOVE,
+        /** Waiting on the home costs more than computing the context at {@code to}: a secondary home. */
+        SPREAD
     }
 
     /** A decision and what it changes: {@code to} is the engine a home change names. */
@@ -129,14 +136,23 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         WorkflowMetadata md = request.workflow();
         ContextSharingStrategy strategy = md.contextSharingStrategy();
         if (strategy == ContextSharingStrategy.NONE) {
-            int i = pick.best(candidates, PrefixMatch.NONE);
-            return HomePlan.only(new PlacementDecision(candidates.get(i), PlacementReason.LEAST_LOADED));
+            PrefixMatch unmatched = PrefixMatch.unmatched(request.promptText());
+            int i = pick.best(candidates, unmatched);
+            return HomePlan.only(pick.decide(candidates, i, unmatched, PlacementReason.LEAST_LOADED));
         }
         if (md.parentRequestId() != null) {
             Engine parent = find(candidates, lineage.engineOf(md.parentRequestId()));
-            if (parent != null && (!pick.overloaded(parent, candidates)
-                    || pick.cheapestWithPrefix(parent, candidates, PrefixMatch.of(index, request.promptText(), candidates)))) {
-                return HomePlan.only(new PlacementDecision(parent, PlacementReason.LINEAGE));
+            if (parent != null) {
+                PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+                // Predicting: the parent's engine unless another is clearly cheaper; the parent's answer is
+                // cached there and not in the index, so a close call stays.
+                boolean stay = pick.predicts()
+                        ? pick.noneClearlyCheaper(parent, candidates, match)
+                        : !pick.overloaded(parent, candidates) || pick.cheapestWithPrefix(parent, candidates, match);
+                if (stay) {
+                    return HomePlan.only(pick.decide(parent, match.at(candidates.indexOf(parent)), match,
+                            PlacementReason.LINEAGE));
+                }
             }
         }
         switch (strategy) {
@@ -179,6 +195,9 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
                 st.recordSpill(now);
                 st.moveHome(plan.to().id(), PlacementReason.SPILL.label(), now);
                 break;
+            case SPREAD:
+                st.addSecondaryHome(plan.to().id());
+                break;
             default:
                 break;
         }
@@ -199,7 +218,10 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             Engine next = newHome(key, candidates, null);
             return new HomePlan(new PlacementDecision(next, PlacementReason.FAILOVER), HomeChange.MOVE, next);
         }
-        if (!pick.overloaded(home, candidates)) {
+        if (pick.predicts() && !pick.saturated(home)) {
+            return homeOrSpread(request, candidates, st, home);
+        }
+        if (!pick.predicts() && !pick.overloaded(home, candidates)) {
             return new HomePlan(new PlacementDecision(home, PlacementReason.AFFINITY), HomeChange.SERVED_AT_HOME, null);
         }
         PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
@@ -215,7 +237,46 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             }
         }
         int i = pick.bestOtherThan(candidates, match, home);
-        return new HomePlan(new PlacementDecision(candidates.get(i), PlacementReason.SPILL), HomeChange.SPILL, null);
+        return new HomePlan(pick.decide(candidates, i, match, PlacementReason.SPILL), HomeChange.SPILL, null);
+    }
+
+    /**
+     * With learnt costs and a home that can take the request: the home, unless another engine's predicted
+     * cost is lower, counting the prefill of what that engine lacks against the home's queue and the
+     * slowdown the request would cause there. A secondary home is costed as holding at least what the
+     * home holds (its copy may not be in the index yet while its first request still runs). Choosing
+     * another engine makes it a secondary home: later siblings find the context there too.
+     */
+    private HomePlan homeOrSpread(PlacementRequest request, List<Engine> candidates, WorkflowState st, Engine home) {
+        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        int h = candidates.indexOf(home);
+        String[] secondary = st.secondaryHomes();
+        double own = pick.cost(home, h, match);
+        int best = h;
+        int bestMatched = match.at(h);
+        double bestCost = Double.MAX_VALUE;
+        for (int i = 0, n = candidates.size(); i < n; i++) {
+            Engine e = candidates.get(i);
+            if (i == h || pick.saturated(e)) continue;
+            int matched = contains(secondary, e.id()) ? Math.max(match.at(i), match.at(h)) : match.at(i);
+            double c = pick.costHolding(e, matched, match);
+            if (c < bestCost && pick.clearlyCheaper(c, own, home)) {
+                best = i;
+                bestMatched = matched;
+                bestCost = c;
+            }
+        }
+        if (best == h) {
+            return new HomePlan(pick.decide(home, bestMatched, match, PlacementReason.AFFINITY),
+                    HomeChange.SERVED_AT_HOME, null);
+        }
+        Engine to = candidates.get(best);
+        return new HomePlan(pick.decide(to, bestMatched, match, PlacementReason.SPREAD), HomeChange.SPREAD, to);
+    }
+
+    private static boolean contains(String[] ids, String id) {
+        for (String s : ids) if (s.equals(id)) return true;
+        return false;
     }
 
     /**

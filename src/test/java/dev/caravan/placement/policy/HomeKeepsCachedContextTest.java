@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** A workflow's fan-out stays on the engine holding its context while that is cheaper than a cold prefill. */
+/**
+ * A workflow's fan-out stays on the engine holding its context while that is cheaper than a cold
+ * prefill, by the weighted load score (the learnt cost model off, as {@code cost-model.enabled=false}).
+ */
 class HomeKeepsCachedContextTest {
 
     private static final String CONTEXT = "shared workflow context ".repeat(40);
@@ -31,6 +34,7 @@ class HomeKeepsCachedContextTest {
         rp.getPrefix().setBlockChars(16);
         rp.getPrefix().setMaxEntries(10_000);
         rp.setMinOverload(2);
+        rp.getCostModel().setEnabled(false);
         return new PlacementFactory(rp, new WorkflowSupportProperties(), new EngineRegistry(), Clock.systemUTC()).workflowPolicy();
     }
 

@@ -192,6 +192,7 @@ class WorkflowAwarePlacementTest {
             rp.setMinOverload(2);
             rp.getSpill().setSpillsToMove(3);
             rp.getSpill().setOverloadToMove(Duration.ZERO);
+            rp.getCostModel().setEnabled(false); // the bounded-load rule spills; learnt costs spread instead
         });
         PlacementPolicy p = f.workflowPolicy();
         Engine home = route(p, req("r0", "wf"), es).engine();
@@ -229,6 +230,7 @@ class WorkflowAwarePlacementTest {
             rp.setMinOverload(2);
             rp.getSpill().setSpillsToMove(100);
             rp.getSpill().setOverloadToMove(Duration.ofSeconds(5));
+            rp.getCostModel().setEnabled(false); // the bounded-load rule spills; learnt costs spread instead
         });
         PlacementPolicy p = f.workflowPolicy();
         Engine home = route(p, req("r0", "wf"), es).engine();
