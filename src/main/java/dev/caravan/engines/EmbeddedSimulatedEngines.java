@@ -16,7 +16,8 @@ import org.springframework.beans.factory.DisposableBean;
 /**
  * With no engine configured, the gateway starts simulated vLLM engines in-process on free
  * loopback ports, so that a fresh checkout serves completions with one command. Each engine gets
- * its own seed so that they do not jitter in lockstep.
+ * its own seed so that they do not jitter in lockstep, and, from {@code caravan.simulator.engine-speeds},
+ * its own speed, so that a cluster of unequal GPUs can be simulated.
  */
 public class EmbeddedSimulatedEngines implements SimulatedEngineSource, DisposableBean {
 
@@ -26,6 +27,15 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
     private final List<Engine> engines = new ArrayList<>();
 
     public EmbeddedSimulatedEngines(EngineProperties properties, int count, Map<String, String> options) {
+        this(properties, count, options, List.of());
+    }
+
+    /**
+     * @param speeds each engine's {@code --speed}, round-robin (engine i gets {@code speeds[i % size]});
+     *               empty leaves every engine at the speed of {@code options} (default 1.0)
+     */
+    public EmbeddedSimulatedEngines(EngineProperties properties, int count, Map<String, String> options,
+                                    List<Double> speeds) {
         if (!properties.getEngines().isEmpty() || count <= 0) {
             return;
         }
@@ -39,6 +49,9 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
                 opts.forEach((k, v) -> args.add("--" + k + "=" + v));
                 args.add("--port=0");
                 args.add("--seed=" + (seed + i));
+                if (!speeds.isEmpty()) {
+                    args.add("--speed=" + speeds.get(i % speeds.size())); // last, so it wins over a common --speed
+                }
                 SimulatorConfig config = SimulatorConfig.fromArgs(args.toArray(String[]::new));
                 SimulatedEngine sim = SimulatedEngine.start(config);
                 running.add(sim);
@@ -51,6 +64,31 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
             destroy();
             throw new UncheckedIOException("Could not start simulated engines", e);
         }
+    }
+
+    /**
+     * Parses {@code caravan.simulator.engine-speeds}: a comma list of positive factors, blank for none.
+     * A bad entry fails the gateway's start naming the property, rather than running a cluster of equal engines.
+     */
+    public static List<Double> parseSpeeds(String list) {
+        if (list == null || list.isBlank()) {
+            return List.of();
+        }
+        List<Double> speeds = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String entry = part.trim();
+            double speed;
+            try {
+                speed = Double.parseDouble(entry);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("caravan.simulator.engine-speeds: '" + entry + "' is not a number (e.g. 1.0,0.4)", e);
+            }
+            if (!(speed > 0) || !Double.isFinite(speed)) {
+                throw new IllegalArgumentException("caravan.simulator.engine-speeds: " + entry + " is not a positive speed factor");
+            }
+            speeds.add(speed);
+        }
+        return List.copyOf(speeds);
     }
 
     @Override

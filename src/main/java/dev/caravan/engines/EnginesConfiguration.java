@@ -65,8 +65,10 @@ public class EnginesConfiguration {
     @Bean
     EmbeddedSimulatedEngines embeddedSimulatedEngines(EngineProperties properties,
             @Value("${caravan.simulator.engines:2}") int count,
-            @Qualifier("simulatorOptions") Map<String, String> simulatorOptions) {
-        return new EmbeddedSimulatedEngines(properties, count, simulatorOptions);
+            @Qualifier("simulatorOptions") Map<String, String> simulatorOptions,
+            @Value("${caravan.simulator.engine-speeds:}") String engineSpeeds) {
+        return new EmbeddedSimulatedEngines(properties, count, simulatorOptions,
+                EmbeddedSimulatedEngines.parseSpeeds(engineSpeeds));
     }
 
     @Bean

@@ -59,7 +59,7 @@ public final class SimulatedEngine implements AutoCloseable {
         SimulatorStats stats = new SimulatorStats();
         SimulatorFaults faults = new SimulatorFaults(config.seed());
         PrefixCache cache = new PrefixCache(config.kvCacheBlocks(), config.blockSize());
-        EngineScheduler scheduler = new EngineScheduler(config, cache, stats, "sim-" + port + "-engine");
+        EngineScheduler scheduler = new EngineScheduler(config, cache, stats, "sim-" + port + "-engine", faults::slowdown);
         stats.attach(scheduler);
         SimulatedTokenizer tokenizer = new SimulatedTokenizer();
         server.createContext("/", new SimulatorHttpApi(config, tokenizer, scheduler, cache, stats, faults, io));

@@ -22,6 +22,12 @@ final class SimulatedSequence {
     int generated;
     long nextTokenAtNanos;
     long lastTokenAtNanos;
+    /** Chunked-prefill profile only: prompt tokens still to prefill (0 = decoding). */
+    int prefillRemaining;
+    /** Chunked-prefill profile only: earliest step start at which its first chunk may be scheduled. */
+    long prefillReadyAtNanos;
+    /** Chunked-prefill profile only: tokens it was given in the step in progress. */
+    int stepTokens;
 
     SimulatedSequence(int[] promptTokenIds, int[] outputTokenIds, String cacheSalt, long[] blockHashes,
                       String finishReason, int priority, TokenSink sink) {

@@ -40,6 +40,9 @@ public final class SimulatorConfig {
     private final int embeddingDimensions;
     private final int ioThreads;
     private final String vllmVersion;
+    private final LatencyProfile latencyProfile;
+    private final int maxNumBatchedTokens;
+    private final double speed;
 
     private SimulatorConfig(Builder b) {
         if (b.models.isEmpty()) {
@@ -58,6 +61,12 @@ public final class SimulatorConfig {
         require(b.defaultMaxTokens > 0, "default-max-tokens must be positive");
         require(b.embeddingDimensions > 0, "embedding-dimensions must be positive");
         require(b.ioThreads > 0, "io-threads must be positive");
+        require(b.maxNumBatchedTokens > 0, "max-num-batched-tokens must be positive, got " + b.maxNumBatchedTokens);
+        // vLLM refuses the same: a step must fit one decode token of every running sequence.
+        require(b.latencyProfile != LatencyProfile.CHUNKED_PREFILL || b.maxNumBatchedTokens >= b.maxRunning,
+                "max-num-batched-tokens (" + b.maxNumBatchedTokens + ") must be >= max-running (" + b.maxRunning
+                        + ") under latency-profile=chunked-prefill");
+        require(b.speed > 0 && Double.isFinite(b.speed), "speed must be a positive finite factor (0.5 = twice as slow), got " + b.speed);
         this.host = b.host;
         this.port = b.port;
         this.models = List.copyOf(b.models);
@@ -79,6 +88,9 @@ public final class SimulatorConfig {
         this.embeddingDimensions = b.embeddingDimensions;
         this.ioThreads = b.ioThreads;
         this.vllmVersion = b.vllmVersion;
+        this.latencyProfile = b.latencyProfile;
+        this.maxNumBatchedTokens = b.maxNumBatchedTokens;
+        this.speed = b.speed;
     }
 
     private static void require(boolean ok, String message) {
@@ -126,6 +138,12 @@ public final class SimulatorConfig {
     public int ioThreads() { return ioThreads; }
     /** What {@code GET /version} reports. */
     public String vllmVersion() { return vllmVersion; }
+    /** Shape of prefill and decode latency; {@link LatencyProfile#LINEAR} is the simulator as it always was. */
+    public LatencyProfile latencyProfile() { return latencyProfile; }
+    /** Token budget of one engine step under {@code chunked-prefill}, vLLM's {@code --max-num-batched-tokens}. */
+    public int maxNumBatchedTokens() { return maxNumBatchedTokens; }
+    /** Relative speed of this engine's GPU: every latency is divided by it (0.5 = twice as slow). */
+    public double speed() { return speed; }
 
     /**
      * Parses {@code --name=value} arguments over the defaults. Unknown names fail loudly so a
@@ -145,7 +163,12 @@ public final class SimulatorConfig {
             if (setter == null) {
                 throw new IllegalArgumentException("unknown option --" + name + "; known: " + options.keySet());
             }
-            setter.accept(b, value);
+            try {
+                setter.accept(b, value);
+            } catch (NumberFormatException e) {
+                // The JDK's message ("For input string: ...") names neither the option nor what it wants.
+                throw new IllegalArgumentException("--" + name + "=" + value + " is not a number", e);
+            }
         }
         return b.build();
     }
@@ -182,6 +205,9 @@ public final class SimulatorConfig {
         o.put("embedding-dimensions", (b, v) -> b.embeddingDimensions(Integer.parseInt(v)));
         o.put("io-threads", (b, v) -> b.ioThreads(Integer.parseInt(v)));
         o.put("vllm-version", Builder::vllmVersion);
+        o.put("latency-profile", (b, v) -> b.latencyProfile(LatencyProfile.parse(v)));
+        o.put("max-num-batched-tokens", (b, v) -> b.maxNumBatchedTokens(Integer.parseInt(v)));
+        o.put("speed", (b, v) -> b.speed(Double.parseDouble(v)));
         return o;
     }
 
@@ -194,7 +220,9 @@ public final class SimulatorConfig {
                 + ", kvCacheBlocks=" + kvCacheBlocks + ", blockSize=" + blockSize
                 + ", jitterFraction=" + jitterFraction + ", seed=" + seed + ", timeScale=" + timeScale
                 + ", schedulingPolicy=" + schedulingPolicy.cliName() + ", defaultMaxTokens=" + defaultMaxTokens
-                + ", reportPromptTokensDetails=" + reportPromptTokensDetails + "}";
+                + ", reportPromptTokensDetails=" + reportPromptTokensDetails
+                + ", latencyProfile=" + latencyProfile.cliName() + ", maxNumBatchedTokens=" + maxNumBatchedTokens
+                + ", speed=" + speed + "}";
     }
 
     public static final class Builder {
@@ -219,6 +247,9 @@ public final class SimulatorConfig {
         private int embeddingDimensions = 384;
         private int ioThreads = 4;
         private String vllmVersion = "0.11.0";
+        private LatencyProfile latencyProfile = LatencyProfile.LINEAR;
+        private int maxNumBatchedTokens = 2048;
+        private double speed = 1.0;
 
         private Builder() {
         }
@@ -245,6 +276,9 @@ public final class SimulatorConfig {
             embeddingDimensions = c.embeddingDimensions;
             ioThreads = c.ioThreads;
             vllmVersion = c.vllmVersion;
+            latencyProfile = c.latencyProfile;
+            maxNumBatchedTokens = c.maxNumBatchedTokens;
+            speed = c.speed;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -269,6 +303,9 @@ public final class SimulatorConfig {
         public Builder embeddingDimensions(int v) { embeddingDimensions = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
         public Builder vllmVersion(String v) { vllmVersion = v; return this; }
+        public Builder latencyProfile(LatencyProfile v) { latencyProfile = v; return this; }
+        public Builder maxNumBatchedTokens(int v) { maxNumBatchedTokens = v; return this; }
+        public Builder speed(double v) { speed = v; return this; }
 
         public SimulatorConfig build() { return new SimulatorConfig(this); }
     }

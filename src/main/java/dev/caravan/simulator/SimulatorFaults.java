@@ -7,7 +7,8 @@ import java.util.Random;
 /**
  * Failure knobs of one engine, changeable at any time from Java or over {@code POST /sim/faults}.
  * Thread-safe. Requests already running are not affected by a change, except that turning the
- * stall off releases every held request.
+ * stall off releases every held request and that a slowdown applies to every latency computed
+ * after it is set, running requests' next tokens included.
  */
 public final class SimulatorFaults {
 
@@ -16,6 +17,8 @@ public final class SimulatorFaults {
     private double failureRate;
     private boolean stalling;
     private int dieAfterChunks = -1;
+    // Volatile rather than guarded: the engine loop reads it for every token, and must not contend for this lock.
+    private volatile double slowdown = 1.0;
     private final List<Runnable> held = new ArrayList<>();
 
     SimulatorFaults(long seed) {
@@ -74,12 +77,29 @@ public final class SimulatorFaults {
     /** -1 when off. */
     public synchronized int dieAfterChunks() { return dieAfterChunks; }
 
+    /**
+     * Every prefill, step and inter-token latency computed from now on takes {@code factor} times as
+     * long (2.0 = twice as slow, as a throttled or shared GPU); 1 turns it off. Tokens already due
+     * keep their time.
+     */
+    public SimulatorFaults slowdown(double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("slowdown must be a positive finite factor (1 = off), got " + factor);
+        }
+        slowdown = factor;
+        return this;
+    }
+
+    /** 1 when off. */
+    public double slowdown() { return slowdown; }
+
     /** Back to a healthy engine; held requests are released. */
     public SimulatorFaults reset() {
         synchronized (this) {
             healthFailing = false;
             failureRate = 0;
             dieAfterChunks = -1;
+            slowdown = 1.0;
         }
         return stall(false);
     }
@@ -107,6 +127,6 @@ public final class SimulatorFaults {
     @Override
     public synchronized String toString() {
         return "SimulatorFaults{failHealth=" + healthFailing + ", failureRate=" + failureRate
-                + ", stall=" + stalling + ", dieAfterChunks=" + dieAfterChunks + "}";
+                + ", stall=" + stalling + ", dieAfterChunks=" + dieAfterChunks + ", slowdown=" + slowdown + "}";
     }
 }

@@ -292,6 +292,13 @@ final class SimulatorHttpApi implements HttpHandler {
                 if (body.has("stall")) {
                     faults.stall(body.get("stall").asBoolean());
                 }
+                if (body.has("slowdown")) {
+                    JsonNode slowdown = body.get("slowdown");
+                    if (!slowdown.isNull() && !slowdown.isNumber()) {
+                        throw new IllegalArgumentException("slowdown must be a number (1 = off), got " + slowdown);
+                    }
+                    faults.slowdown(slowdown.isNull() ? 1.0 : slowdown.asDouble());
+                }
             } catch (IllegalArgumentException e) {
                 throw new SimulatorRequestException(400, "BadRequestError", null, e.getMessage());
             }
@@ -304,6 +311,7 @@ final class SimulatorHttpApi implements HttpHandler {
         out.put("failure_rate", faults.failureRate());
         out.put("stall", faults.stalling());
         out.put("die_after_chunks", faults.dieAfterChunks());
+        out.put("slowdown", faults.slowdown());
         json(exchange, 200, out);
     }
 

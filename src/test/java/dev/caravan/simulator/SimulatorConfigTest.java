@@ -63,6 +63,39 @@ class SimulatorConfigTest {
     }
 
     @Test
+    void latencyProfileMaxNumBatchedTokensAndSpeedParseWithLinearAsTheDefault() {
+        SimulatorConfig d = SimulatorConfig.defaults();
+        assertThat(d.latencyProfile()).isEqualTo(LatencyProfile.LINEAR);
+        assertThat(d.maxNumBatchedTokens()).isEqualTo(2048);
+        assertThat(d.speed()).isEqualTo(1.0);
+        SimulatorConfig c = SimulatorConfig.fromArgs("--latency-profile=chunked-prefill", "--max-num-batched-tokens=512",
+                "--speed=0.4");
+        assertThat(c.latencyProfile()).isEqualTo(LatencyProfile.CHUNKED_PREFILL);
+        assertThat(c.maxNumBatchedTokens()).isEqualTo(512);
+        assertThat(c.speed()).isEqualTo(0.4);
+        assertThat(SimulatorConfig.fromArgs("--latency-profile=batch-scaled").latencyProfile()).isEqualTo(LatencyProfile.BATCH_SCALED);
+        assertThat(c.toString()).as("the bench tells engines apart by toString")
+                .contains("latencyProfile=chunked-prefill", "maxNumBatchedTokens=512", "speed=0.4");
+    }
+
+    @Test
+    void badLatencyProfileSpeedAndBudgetValuesAreRejectedClearly() {
+        assertThatThrownBy(() -> SimulatorConfig.fromArgs("--latency-profile=quadratic"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown latency-profile quadratic")
+                .hasMessageContaining("[linear, chunked-prefill, batch-scaled]");
+        assertThatThrownBy(() -> SimulatorConfig.fromArgs("--speed=0")).hasMessageContaining("speed must be a positive");
+        assertThatThrownBy(() -> SimulatorConfig.fromArgs("--speed=-1")).hasMessageContaining("speed must be a positive");
+        assertThatThrownBy(() -> SimulatorConfig.fromArgs("--speed=fast")).hasMessage("--speed=fast is not a number");
+        assertThatThrownBy(() -> SimulatorConfig.fromArgs("--max-num-batched-tokens=0"))
+                .hasMessageContaining("max-num-batched-tokens must be positive");
+        assertThatThrownBy(() -> SimulatorConfig.fromArgs("--latency-profile=chunked-prefill", "--max-running=64",
+                "--max-num-batched-tokens=32")).hasMessageContaining("must be >= max-running (64)");
+        assertThat(SimulatorConfig.fromArgs("--max-running=64", "--max-num-batched-tokens=32").maxRunning())
+                .as("the budget only matters under chunked-prefill").isEqualTo(64);
+    }
+
+    @Test
     void severalEnginesRunSideBySideOnFreePorts() throws Exception {
         try (SimulatedEngine a = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0).build());
              SimulatedEngine b = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0).build())) {
