@@ -19,6 +19,13 @@ final class DecayingLeastSquares {
     private static final double HUBER_LIMIT = 3.0;
     /** Samples before outliers are down-weighted: until then the scale of a residual is unknown. */
     private static final int WARM_UP = 8;
+    /**
+     * Answers over which the typical residual is averaged: short, so the error describes the current
+     * fit, not the priors' misses while it warmed up.
+     */
+    private static final double ERROR_MEMORY = 16;
+
+    private static final double ERROR_KEEP = Math.exp(-1.0 / ERROR_MEMORY);
 
     private final int d;
     private final double keep;
@@ -72,7 +79,7 @@ final class DecayingLeastSquares {
             if (abs > limit) w = limit / abs;
             abs = Math.min(abs, limit);
         }
-        meanAbsResidual = samples == 0 ? abs : keep * meanAbsResidual + (1 - keep) * abs;
+        meanAbsResidual = samples == 0 ? abs : ERROR_KEEP * meanAbsResidual + (1 - ERROR_KEEP) * abs;
         samples++;
         for (int i = 0; i < d; i++) {
             xty[i] = keep * xty[i] + w * x[i] * y;
