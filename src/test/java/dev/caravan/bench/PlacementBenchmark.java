@@ -83,6 +83,26 @@ public class PlacementBenchmark {
         return es;
     }
 
+    /**
+     * Every engine has answered (as a linear engine of its own speed would), so decisions rank by
+     * predicted cost, the default path once a gateway has served a few streamed answers.
+     */
+    static void warmCostModels(PlacementFactory factory, List<Engine> engines) {
+        if (factory.costModels() == null) return;
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < engines.size(); i++) {
+            var m = factory.costModels().of(engines.get(i).id());
+            double speed = 1 + (i % 4) * 0.25;
+            for (int k = 0; k < 32; k++) {
+                int others = random.nextInt(16);
+                double tokens = random.nextInt(4000);
+                double stretch = 1 + others / 15.0;
+                m.learn(tokens, others, random.nextInt(3), (0.03 + 0.25e-3 * tokens) * stretch * speed,
+                        0.012 * stretch * speed * 63, 64, random.nextInt(2000));
+            }
+        }
+    }
+
     static String systemPrompt() {
         StringBuilder sb = new StringBuilder();
         while (sb.length() < 2048) sb.append("You are agent of a multi-step research workflow. Be precise. ");
@@ -102,6 +122,7 @@ public class PlacementBenchmark {
         factory = newFactory(WORKFLOWS);
         engines = newEngines(ENGINES);
         policy = factory.workflowPolicy();
+        warmCostModels(factory, engines);
         String system = systemPrompt();
         requests = new PlacementRequest[WORKFLOWS];
         for (int i = 0; i < WORKFLOWS; i++) {

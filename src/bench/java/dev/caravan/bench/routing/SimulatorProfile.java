@@ -9,9 +9,8 @@ import java.util.Map;
  * policy) run is repeated per profile. A profile is engine options (on top of the common and the
  * workload's own) and gateway properties. {@link #LINEAR} is the simulator as it always was.
  *
- * <p>{@code latency-profile} and {@code caravan.simulator.engine-speeds} come with the simulator's
- * latency profiles (branch {@code sim-profiles}); a simulator without them rejects
- * {@code latency-profile} as an unknown option, which {@link RoutingBenchmark} reports as such.
+ * <p>The options are the simulator's own ({@code --latency-profile}, and {@code --speed} per engine
+ * through {@code caravan.simulator.engine-speeds}); see {@code docs/simulator.md}, "Latency profiles".
  */
 enum SimulatorProfile {
 
