@@ -77,7 +77,9 @@ public final class EngineCostModel {
         if (fleet == null) return 1;
         if (ttft.samples() == 0 && itl.samples() == 0) return 0;
         long idle = millis.getAsLong() - lastAnswerMillis;
-        return idle <= 0 ? 1 : Math.exp(-idle / forgetMillis);
+        // An engine that answered within 1 % of the forget time is trusted whole: the fade would move it
+        // under 1 % of the way to the fleet, and the request path then evaluates one fit, not two and an exp.
+        return idle <= forgetMillis * 0.01 ? 1 : Math.exp(-idle / forgetMillis);
     }
 
     /** Predicted seconds to the first token for {@code uncachedTokens} with {@code others} in flight. */

@@ -122,19 +122,20 @@ final class CostPick {
     boolean noneClearlyCheaper(Engine e, List<Engine> candidates, PrefixMatch match) {
         if (score.saturated(e)) return false;
         int self = candidates.indexOf(e);
-        double own = cost(e, self, match);
+        double bar = leaveBelow(e, cost(e, self, match));
         for (int i = 0, n = candidates.size(); i < n; i++) {
-            if (i != self && clearlyCheaper(cost(candidates.get(i), i, match), own, e)) return false;
+            if (i != self && cost(candidates.get(i), i, match) < bar) return false;
         }
         return true;
     }
 
     /**
-     * Whether a cost of {@code c} beats staying on {@code stay} at {@code own} by more than the error of
-     * {@code stay}'s prediction: leaving the engine that holds the context must pay off beyond noise.
+     * The cost another engine must come under for a request to leave {@code stay}, which costs
+     * {@code own}: lower by the error of {@code stay}'s prediction, so leaving the engine that holds the
+     * context pays off beyond noise.
      */
-    boolean clearlyCheaper(double c, double own, Engine stay) {
-        return c < own - predicted.error(stay);
+    double leaveBelow(Engine stay, double own) {
+        return own - predicted.error(stay);
     }
 
     /** Saturated, or above the bounded-load rule's share of the candidates' load. */

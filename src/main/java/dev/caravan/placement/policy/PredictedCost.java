@@ -3,6 +3,7 @@ package dev.caravan.placement.policy;
 import dev.caravan.engines.Engine;
 import dev.caravan.placement.cost.EngineCostModels;
 import dev.caravan.placement.prefix.CharsPerToken;
+import dev.caravan.placement.prefix.PrefixIndex;
 
 /**
  * The cost of a request on a candidate, in predicted seconds, from that engine's learnt
@@ -16,7 +17,12 @@ final class PredictedCost {
     private final CharsPerToken charsPerToken;
     private final int blockChars;
 
-    PredictedCost(EngineCostModels models, CharsPerToken charsPerToken, int blockChars) {
+    /** The predicted cost from {@code models}, or null (rank by the load score) when there are none. */
+    static PredictedCost of(EngineCostModels models, PrefixIndex index) {
+        return models == null ? null : new PredictedCost(models, index.charsPerToken(), index.blockChars());
+    }
+
+    private PredictedCost(EngineCostModels models, CharsPerToken charsPerToken, int blockChars) {
         this.models = models;
         this.charsPerToken = charsPerToken;
         this.blockChars = blockChars;

@@ -25,8 +25,7 @@ public final class PrefixAwarePlacement implements PlacementPolicy {
     /** @param costs the engines' learnt costs, or null to rank by {@link LoadScore} */
     public PrefixAwarePlacement(PrefixIndex index, LoadScore score, RendezvousHome bound, EngineCostModels costs) {
         this.index = index;
-        this.pick = new CostPick(score, bound,
-                costs == null ? null : new PredictedCost(costs, index.charsPerToken(), index.blockChars()));
+        this.pick = new CostPick(score, bound, PredictedCost.of(costs, index));
     }
 
     @Override

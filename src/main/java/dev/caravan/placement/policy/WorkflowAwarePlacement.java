@@ -79,8 +79,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         this.engines = engines;
         this.index = index;
         this.lineage = lineage;
-        this.pick = new CostPick(score, rendezvous,
-                costs == null ? null : new PredictedCost(costs, index.charsPerToken(), index.blockChars()));
+        this.pick = new CostPick(score, rendezvous, PredictedCost.of(costs, index));
         this.rendezvous = rendezvous;
         this.hysteresis = hysteresis;
         this.broadcastK = broadcastK;
@@ -251,7 +250,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
         int h = candidates.indexOf(home);
         String[] secondary = st.secondaryHomes();
-        double own = pick.cost(home, h, match);
+        double bar = pick.leaveBelow(home, pick.cost(home, h, match));
         int best = h;
         int bestMatched = match.at(h);
         double bestCost = Double.MAX_VALUE;
@@ -260,7 +259,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
             if (i == h || pick.saturated(e)) continue;
             int matched = contains(secondary, e.id()) ? Math.max(match.at(i), match.at(h)) : match.at(i);
             double c = pick.costHolding(e, matched, match);
-            if (c < bestCost && pick.clearlyCheaper(c, own, home)) {
+            if (c < bestCost && c < bar) {
                 best = i;
                 bestMatched = matched;
                 bestCost = c;
