@@ -16,6 +16,12 @@ public interface RequestOutcomeListener {
     /** The call is being sent to its engine, which counts it in flight from now on. */
     default void onSent(CompletionCall call) {}
 
+    /**
+     * The engine is past the call's prefill: its first byte arrived, or the call ended or failed before
+     * one (not streamed, refused, broken off). Once per call sent, before {@link #onOutcome}.
+     */
+    default void onPrefillOver(CompletionCall call) {}
+
     /** The engine took the call (answered 200): its KV cache now holds the call's prompt. */
     default void onAccepted(CompletionCall call) {}
 

@@ -34,9 +34,18 @@ public final class LearnEngineCosts implements RequestOutcomeListener {
         if (d == null) return;
         Engine e = d.engine();
         long estimate = estimatedUncached(call, e);
-        long mark = models.of(e.id()).sent(estimate);
+        EngineCostModel model = models.of(e.id());
+        long mark = model.sent(estimate);
+        long ahead = model.queuePrefill(estimate);
         // The engine counts this call in flight already (the recorder started it before telling us).
-        call.sentInto(new SentLoad(Math.max(0, e.inFlight() - 1), e.waiting(), mark));
+        call.sentInto(new SentLoad(Math.max(0, e.inFlight() - 1), e.waiting(), mark, estimate, ahead));
+    }
+
+    @Override
+    public void onPrefillOver(CompletionCall call) {
+        SentLoad load = call.sentLoad();
+        PlacementDecision d = call.decision();
+        if (load != null && d != null) models.of(d.engine().id()).prefillOver(load.prefillTokens());
     }
 
     @Override
@@ -54,7 +63,8 @@ public final class LearnEngineCosts implements RequestOutcomeListener {
         EngineCostModel model = models.of(o.engine().id());
         double ttft = o.ttftNanos() >= 0 ? o.ttftNanos() / 1e9 : -1;
         double decode = ttft >= 0 ? Math.max(0, o.durationNanos() / 1e9 - ttft) : -1;
-        model.learn(uncached, load.othersInFlight(), load.engineWaiting(), ttft, decode, o.completionTokens(),
+        model.learn(uncached, load.othersInFlight(), load.engineWaiting(), load.prefillQueuedAhead(), ttft, decode,
+                o.completionTokens(),
                 model.promptTokensSent() - load.promptTokensBefore());
     }
 

@@ -50,8 +50,8 @@ public class AnswerClient implements Processor {
         long start = answer.sentNanos();
         SentLoad sent = call.sentLoad();
         SseRelayStream relay = new SseRelayStream(response, () -> response.request().reset(),
-                answer.gatewayAskedForUsage(), mapper,
-                (responseId, usage, firstByte, end, failed) -> recorder.finished(new RequestOutcome(
+                answer.gatewayAskedForUsage(), mapper, () -> recorder.firstByte(call),
+                (responseId, usage, firstByte, end, failed) -> recorder.finished(call, new RequestOutcome(
                         call.request(), decision, answer.engine(), 200, responseId, usage.promptTokens(),
                         usage.cachedTokens(), usage.completionTokens(),
                         firstByte < 0 ? -1 : firstByte - start, end - start, failed, sent)));
@@ -77,7 +77,7 @@ public class AnswerClient implements Processor {
         }
         AnswerSummary summary = status == 200 ? AnswerSummary.read(mapper, body, 0, body.length) : AnswerSummary.NONE;
         UsageReport usage = summary.usage();
-        recorder.finished(new RequestOutcome(call.request(), call.decision(), answer.engine(), status, summary.id(),
+        recorder.finished(call, new RequestOutcome(call.request(), call.decision(), answer.engine(), status, summary.id(),
                 usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(), -1,
                 answer.receivedNanos() - answer.sentNanos(), false, call.sentLoad()));
         Message out = exchange.getMessage();

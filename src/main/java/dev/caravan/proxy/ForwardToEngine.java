@@ -121,7 +121,7 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
     private void send(Exchange exchange, Attempt attempt, AsyncCallback callback) {
         ClientDisconnect client = ClientDisconnect.of(exchange);
         if (client != null && client.gone()) { // left while it was admitted or placed: the engine is not asked
-            exchange.setException(failed(attempt.engine, null, client));
+            exchange.setException(failed(attempt, null, client));
             callback.done(false);
             return;
         }
@@ -136,7 +136,7 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
                 .onComplete(sent -> {
                     try {
                         if (sent.failed()) {
-                            throw failed(attempt.engine, sent.cause(), client);
+                            throw failed(attempt, sent.cause(), client);
                         }
                         received(exchange, attempt, sent.result(), client, callback);
                     } catch (Exception e) {
@@ -161,12 +161,12 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
             }
             try {
                 if (read.failed()) {
-                    throw failed(attempt.engine, read.cause(), client);
+                    throw failed(attempt, read.cause(), client);
                 }
                 byte[] body = read.result().getBytes();
                 int status = response.statusCode();
                 if (status >= 500) {
-                    recorder.abandoned(attempt.engine);
+                    recorder.abandoned(attempt.call, attempt.engine);
                     throw new EngineFailureException(attempt.engine, "Engine " + attempt.engine.id() + " answered "
                             + status + ": " + new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8), null);
                 }
@@ -179,12 +179,12 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
     }
 
     /** Why the engine call failed: the client left (the gateway closed it; not the engine's fault) or the engine. */
-    private RuntimeException failed(Engine engine, Throwable cause, ClientDisconnect client) {
+    private RuntimeException failed(Attempt attempt, Throwable cause, ClientDisconnect client) {
+        Engine engine = attempt.engine;
+        recorder.abandoned(attempt.call, engine);
         if (client != null && client.gone()) {
-            recorder.abandoned(engine);
             return ClientDisconnect.clientClosedRequest();
         }
-        recorder.abandoned(engine);
         monitor.reportConnectFailure(engine, cause);
         return new EngineFailureException(engine, "Engine " + engine.id() + " is unreachable: " + cause, cause);
     }

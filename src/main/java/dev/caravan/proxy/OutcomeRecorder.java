@@ -45,19 +45,36 @@ public class OutcomeRecorder {
         }
     }
 
+    /** The first byte of a streamed answer arrived: the engine computed the prompt. */
+    public void firstByte(CompletionCall call) {
+        prefillOver(call);
+    }
+
     /** The engine never took the call (refused, or failed before answering), or the client left. */
-    public void abandoned(Engine engine) {
+    public void abandoned(CompletionCall call, Engine engine) {
         engine.requestFinished();
+        prefillOver(call);
         freed(engine);
     }
 
-    /** The engine's answer ended. */
-    public void finished(RequestOutcome outcome) {
+    /** The engine's answer to {@code call} ended. */
+    public void finished(CompletionCall call, RequestOutcome outcome) {
         outcome.engine().requestFinished();
+        if (outcome.ttftNanos() < 0) prefillOver(call); // else its first byte said so
         freed(outcome.engine());
         for (RequestOutcomeListener l : listeners) {
             try {
                 l.onOutcome(outcome);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
+    }
+
+    private void prefillOver(CompletionCall call) {
+        for (RequestOutcomeListener l : listeners) {
+            try {
+                l.onPrefillOver(call);
             } catch (RuntimeException e) {
                 failed(l, e);
             }

@@ -46,6 +46,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
     private final boolean dropUsageOnlyChunk;
     private final ObjectMapper mapper;
     private final Completion completion;
+    private final Runnable firstByte;
 
     // Allocated on first need only: most streams arrive as chunks of whole events, which passWhole
     // reads in place without them.
@@ -69,6 +70,13 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
      */
     public SseRelayStream(ReadStream<Buffer> upstream, Runnable cancelUpstream, boolean dropUsageOnlyChunk,
                           ObjectMapper mapper, Completion completion) {
+        this(upstream, cancelUpstream, dropUsageOnlyChunk, mapper, () -> { }, completion);
+    }
+
+    /** @param firstByte told when the first byte arrives, before it goes on to the client */
+    public SseRelayStream(ReadStream<Buffer> upstream, Runnable cancelUpstream, boolean dropUsageOnlyChunk,
+                          ObjectMapper mapper, Runnable firstByte, Completion completion) {
+        this.firstByte = firstByte;
         this.upstream = upstream;
         this.cancelUpstream = cancelUpstream;
         this.dropUsageOnlyChunk = dropUsageOnlyChunk;
@@ -126,6 +134,7 @@ public final class SseRelayStream implements ReadStream<Buffer>, Closeable {
         }
         if (firstByteNanos < 0) {
             firstByteNanos = System.nanoTime();
+            firstByte.run();
         }
         if (pendingLen == 0 && outLen == 0 && n >= 2 && chunk.getByte(n - 2) == '\n' && chunk.getByte(n - 1) == '\n' && passWhole(chunk, n)) {
             return;

@@ -97,7 +97,7 @@ public class PlacementBenchmark {
                 int others = random.nextInt(16);
                 double tokens = random.nextInt(4000);
                 double stretch = 1 + others / 15.0;
-                m.learn(tokens, others, random.nextInt(3), (0.03 + 0.25e-3 * tokens) * stretch * speed,
+                m.learn(tokens, others, random.nextInt(3), random.nextInt(3000), (0.03 + 0.25e-3 * tokens) * stretch * speed,
                         0.012 * stretch * speed * 63, 64, random.nextInt(2000));
             }
         }

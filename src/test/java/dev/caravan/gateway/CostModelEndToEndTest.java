@@ -75,6 +75,7 @@ class CostModelEndToEndTest extends GatewayTestSupport {
             }
             double itl = c.interTokenLatencyMs() * c.timeScale() / 1000.0;
             assertThat(model.interTokenLatency(1)).as(id + " ITL alone").isCloseTo(itl, within(0.2 * itl));
+            assertThat(model.prefillQueued()).as(id + ": every answer's prefill left the queue").isZero();
         }
         // and /health shows the fitted coefficients
         JsonNode health = json(get("/health"));

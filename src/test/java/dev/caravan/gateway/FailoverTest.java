@@ -2,6 +2,9 @@ package dev.caravan.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.caravan.engines.Engine;
+import dev.caravan.placement.PlacementFactory;
+import dev.caravan.placement.cost.EngineCostModel;
 import dev.caravan.simulator.SimulatedEngine;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -13,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
@@ -27,6 +32,29 @@ import org.springframework.boot.test.context.SpringBootTest;
         "caravan.simulator.options.time-scale=0.2",
         "caravan.engine-client.scrape-interval=200ms"})
 class FailoverTest extends GatewayTestSupport {
+
+    @Autowired
+    PlacementFactory placement;
+
+    /**
+     * Whatever failed, every call's prefill left its engine's queue (the cost model's view of what an
+     * engine still has to prefill): a leak would make the engine look busier with every failure.
+     */
+    @AfterEach
+    void everyPrefillLeftTheQueue() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long queued;
+        do {
+            queued = 0;
+            for (Engine e : simulated.engines()) {
+                EngineCostModel m = placement.costModels().existing(e.id());
+                if (m != null) queued += m.prefillQueued();
+            }
+            if (queued == 0) break;
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        assertThat(queued).as("prompt tokens still queued for prefill").isZero();
+    }
 
     private String body(String workflow, int maxTokens, boolean stream) {
         return "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}],"

@@ -11,13 +11,17 @@ import java.util.function.LongSupplier;
  *
  * <p>Two fits, both {@link DecayingLeastSquares}:
  * <ul>
- *   <li><b>time to first token</b> (seconds) against {@code [1, u, n, u*n, w]}: {@code u} the prompt
+ *   <li><b>time to first token</b> (seconds) against {@code [1, u, n, u*n, w, q]}: {@code u} the prompt
  *       tokens the engine had to compute (thousands; prompt minus the engine-reported cached tokens),
  *       {@code n} the other requests the gateway had in flight there when it sent this one, {@code w}
- *       the engine's own waiting queue at that moment. The intercept is the engine's fixed overhead,
- *       {@code u} its prefill speed, {@code n} and {@code u*n} how sharing a batch stretches both
- *       (linear stretch, batch-dependent step time and chunked prefill all show up there), {@code w}
- *       the queue.
+ *       the engine's own waiting queue at that moment, {@code q} the prompt tokens (thousands) of the
+ *       requests sent there before it that had not started answering yet. The intercept is the
+ *       engine's fixed overhead, {@code u} its prefill speed, {@code n} and {@code u*n} how sharing a
+ *       batch stretches both (linear stretch and batch-dependent step time show up there), {@code w}
+ *       the queue, {@code q} the prefill still ahead of it: an engine that splits prefills into chunks of
+ *       one token budget per step (vLLM's chunked prefill) serves them in turn, so a request behind a
+ *       long prompt waits for it whatever the batch size; one that prefills each request apart learns a
+ *       coefficient near zero.
  *   <li><b>inter-token latency</b> (seconds per token) against {@code [1, b, p]}: {@code b} the batch
  *       the request decoded in, {@code p} the prompt tokens (thousands) that other requests sent to
  *       the engine while it decoded, per token of its answer. With chunked prefill every prefill chunk
@@ -42,7 +46,7 @@ import java.util.function.LongSupplier;
 public final class EngineCostModel {
 
     /** Typical feature values, the scale at which a prior weighs {@code priorSamples} samples. */
-    private static final double[] TTFT_SCALE = {1, 1, 4, 4, 1};
+    private static final double[] TTFT_SCALE = {1, 1, 4, 4, 1, 1};
     private static final double[] ITL_SCALE = {1, 8, 0.05};
 
     /** Streamed answers (with a time to first token) before predictions decide; see {@link #warm()}. */
@@ -52,6 +56,8 @@ public final class EngineCostModel {
     private final DecayingLeastSquares itl;
     private final double keep;
     private final AtomicLong promptTokensSent = new AtomicLong();
+    /** Prompt tokens of the requests sent here that have not started answering: the prefill queue. */
+    private final AtomicLong prefillQueued = new AtomicLong();
     private volatile double meanCompletionTokens;
     /** The fleet's model, or null for the fleet's own. */
     private final EngineCostModel fleet;
@@ -82,16 +88,22 @@ public final class EngineCostModel {
         return idle <= forgetMillis * 0.01 ? 1 : Math.exp(-idle / forgetMillis);
     }
 
-    /** Predicted seconds to the first token for {@code uncachedTokens} with {@code others} in flight. */
+    /** Predicted seconds to the first token for {@code uncachedTokens} with {@code others} in flight, no prefill queued. */
     public double timeToFirstToken(double uncachedTokens, int others, int waiting) {
-        double own = ttftWith(ttft.coefficientsView(), uncachedTokens, others, waiting);
-        double w = trust();
-        return w == 1 ? own : w * own + (1 - w) * fleet.timeToFirstToken(uncachedTokens, others, waiting);
+        return timeToFirstToken(uncachedTokens, others, waiting, 0);
     }
 
-    private static double ttftWith(double[] t, double uncachedTokens, int others, int waiting) {
+    /** As {@link #timeToFirstToken(double, int, int)}, behind {@code queuedTokens} of prefill. */
+    public double timeToFirstToken(double uncachedTokens, int others, int waiting, double queuedTokens) {
+        double own = ttftWith(ttft.coefficientsView(), uncachedTokens, others, waiting, queuedTokens);
+        double w = trust();
+        return w == 1 ? own : w * own + (1 - w) * fleet.timeToFirstToken(uncachedTokens, others, waiting, queuedTokens);
+    }
+
+    private static double ttftWith(double[] t, double uncachedTokens, int others, int waiting, double queuedTokens) {
         double u = uncachedTokens / 1000.0;
-        return Math.max(0, t[0] + t[1] * u + t[2] * others + t[3] * u * others + t[4] * waiting);
+        return Math.max(0, t[0] + t[1] * u + t[2] * others + t[3] * u * others + t[4] * waiting
+                + t[5] * queuedTokens / 1000.0);
     }
 
     /** Predicted seconds per output token in a batch of {@code batch}, no prefill alongside. */
@@ -103,19 +115,23 @@ public final class EngineCostModel {
     }
 
     /**
-     * Predicted seconds this placement costs: the request's time to first token plus what it takes
-     * from the {@code others} already in flight there.
+     * Predicted seconds this placement costs: the request's time to first token behind the prefill
+     * queued here now, plus what it takes from the {@code others} already in flight there.
      */
     public double placementCost(double uncachedTokens, int others, int waiting) {
+        return placementCost(uncachedTokens, others, waiting, prefillQueued.get());
+    }
+
+    private double placementCost(double uncachedTokens, int others, int waiting, double queuedTokens) {
         double own = costWith(ttft.coefficientsView(), itl.coefficientsView(), meanCompletionTokens,
-                uncachedTokens, others, waiting);
+                uncachedTokens, others, waiting, queuedTokens);
         double w = trust();
-        return w == 1 ? own : w * own + (1 - w) * fleet.placementCost(uncachedTokens, others, waiting);
+        return w == 1 ? own : w * own + (1 - w) * fleet.placementCost(uncachedTokens, others, waiting, queuedTokens);
     }
 
     private static double costWith(double[] t, double[] i, double completionTokens,
-                                   double uncachedTokens, int others, int waiting) {
-        double own = ttftWith(t, uncachedTokens, others, waiting);
+                                   double uncachedTokens, int others, int waiting, double queuedTokens) {
+        double own = ttftWith(t, uncachedTokens, others, waiting, queuedTokens);
         if (others == 0) return own;
         double slowerDecode = Math.max(0, i[1]) * completionTokens / 2; // each decodes about half an answer more
         double prefillStall = Math.max(0, i[2]) * uncachedTokens / 1000.0;
@@ -135,20 +151,40 @@ public final class EngineCostModel {
     public long promptTokensSent() { return promptTokensSent.get(); }
 
     /**
+     * Queues a request's {@code promptTokens} of prefill; returns the tokens queued before it (what it
+     * waits behind). {@link #prefillOver} takes them off again.
+     */
+    public long queuePrefill(long promptTokens) {
+        return prefillQueued.getAndAdd(Math.max(0, promptTokens));
+    }
+
+    /** A request's prefill is over (its first token came, or it ended or failed first). */
+    public void prefillOver(long promptTokens) {
+        // Never below zero, even if the calls' accounting were ever off by one: a negative queue would
+        // make an engine look better than idle.
+        prefillQueued.accumulateAndGet(Math.max(0, promptTokens), (q, t) -> Math.max(0, q - t));
+    }
+
+    /** Prompt tokens queued for prefill here now. */
+    public long prefillQueued() { return prefillQueued.get(); }
+
+    /**
      * Learns from one answer.
      *
      * @param uncachedTokens    prompt tokens the engine computed
      * @param others            other requests in flight there when it was sent
      * @param waiting           the engine's waiting queue when it was sent
+     * @param queuedTokens      prompt tokens queued for prefill ahead of it when it was sent
      * @param ttftSeconds       time to the first token, or negative when unknown (not streamed)
      * @param decodeSeconds     time from the first token to the last, or negative when unknown
      * @param completionTokens  tokens of the answer, or negative when unknown
      * @param othersPromptTokens prompt tokens sent to the engine by others while this one ran
      */
-    public void learn(double uncachedTokens, int others, int waiting, double ttftSeconds, double decodeSeconds,
-                      long completionTokens, long othersPromptTokens) {
+    public void learn(double uncachedTokens, int others, int waiting, double queuedTokens, double ttftSeconds,
+                      double decodeSeconds, long completionTokens, long othersPromptTokens) {
         if (fleet != null) {
-            fleet.learn(uncachedTokens, others, waiting, ttftSeconds, decodeSeconds, completionTokens, othersPromptTokens);
+            fleet.learn(uncachedTokens, others, waiting, queuedTokens, ttftSeconds, decodeSeconds, completionTokens,
+                    othersPromptTokens);
             // Fade what is left of the old fit into the fleet's before the new answer refreshes it.
             double w = trust();
             if (w < 1 && ttft.samples() + itl.samples() > 0) {
@@ -159,7 +195,7 @@ public final class EngineCostModel {
         }
         if (ttftSeconds >= 0) {
             double u = uncachedTokens / 1000.0;
-            double[] x = {1, u, others, u * others, waiting};
+            double[] x = {1, u, others, u * others, waiting, queuedTokens / 1000.0};
             if (fleet == null) ttft.add(x, ttftSeconds);
             else ttft.add(x, ttftSeconds, fleet.ttft.coefficientsView());
         }
@@ -220,6 +256,8 @@ public final class EngineCostModel {
         m.put("ttft_per_other_s", t[2]);
         m.put("ttft_per_kilotoken_per_other_s", t[3]);
         m.put("ttft_per_waiting_s", t[4]);
+        m.put("ttft_per_queued_kilotoken_s", t[5]);
+        m.put("prefill_queued_tokens", prefillQueued.get());
         m.put("ttft_mean_abs_error_s", ttft.meanAbsResidual());
         m.put("itl_samples", itl.samples());
         m.put("itl_base_s", i[0]);

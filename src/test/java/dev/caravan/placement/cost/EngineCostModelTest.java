@@ -25,7 +25,7 @@ class EngineCostModelTest {
         double ttft = (base + perKilotoken * tokens / 1000) * stretch * (1 + 0.05 * random.nextGaussian());
         int completion = 16 + random.nextInt(64);
         double decode = itl * stretch * (completion - 1);
-        m.learn(tokens, others, 0, ttft, decode, completion, 0);
+        m.learn(tokens, others, 0, 0, ttft, decode, completion, 0);
     }
 
     @Test
@@ -58,7 +58,7 @@ class EngineCostModelTest {
         EngineCostModel m = models.of("a");
         for (int i = 0; i < 100; i++) answer(m, 0.03, 0.25, 0.012);
         double before = m.timeToFirstToken(1000, 0, 0);
-        m.learn(1000, 0, 0, 30.0, -1, -1, 0); // a 30 s hiccup
+        m.learn(1000, 0, 0, 0, 30.0, -1, -1, 0); // a 30 s hiccup
         assertThat(m.timeToFirstToken(1000, 0, 0)).isCloseTo(before, within(0.1 * before));
     }
 
@@ -91,5 +91,47 @@ class EngineCostModelTest {
         assertThat(alone).isEqualTo(m.timeToFirstToken(1000, 0, 0));
         assertThat(m.placementCost(1000, 6, 0)).isGreaterThan(m.timeToFirstToken(1000, 6, 0));
         assertThat(m.placementCost(1000, 6, 0)).isGreaterThan(alone);
+    }
+
+    /**
+     * A chunked-prefill engine serves prefills in turn: a request waits for the prompt tokens queued
+     * ahead of it whatever the batch; one that prefills each request apart does not.
+     */
+    private void answerQueued(EngineCostModel m, double perKilotoken, boolean waitsForQueue) {
+        int others = random.nextInt(8);
+        double tokens = 100 + random.nextInt(2000);
+        double queued = random.nextInt(4) == 0 ? 0 : random.nextInt(6000);
+        double ttft = 0.03 + perKilotoken * (tokens + (waitsForQueue ? queued : 0)) / 1000 + 0.012 * others;
+        m.learn(tokens, others, 0, queued, ttft * (1 + 0.05 * random.nextGaussian()), -1, -1, 0);
+    }
+
+    @Test
+    void thePrefillQueuedAheadIsLearntWhereTheEngineServesPrefillsInTurn() {
+        EngineCostModel chunked = models.of("chunked");
+        EngineCostModel apart = models.of("apart");
+        for (int i = 0; i < 200; i++) {
+            answerQueued(chunked, 0.25, true);
+            answerQueued(apart, 0.25, false);
+        }
+        // behind 4,000 queued tokens: 0.03 + 0.25 * 5 = 1.28 s on the first, 0.28 s on the second
+        assertThat(chunked.timeToFirstToken(1000, 0, 0, 4000)).isCloseTo(1.28, within(0.2 * 1.28));
+        assertThat(apart.timeToFirstToken(1000, 0, 0, 4000)).isCloseTo(0.28, within(0.2 * 0.28));
+        assertThat(chunked.timeToFirstToken(1000, 0, 0)).isCloseTo(0.28, within(0.2 * 0.28));
+    }
+
+    @Test
+    void thePrefillQueueIsWhatWasSentAndHasNotStartedAnswering() {
+        EngineCostModel m = models.of("a");
+        for (int i = 0; i < 200; i++) answerQueued(m, 0.25, true);
+        double idle = m.placementCost(500, 0, 0);
+        assertThat(m.queuePrefill(3000)).isZero();
+        assertThat(m.queuePrefill(1000)).isEqualTo(3000);
+        assertThat(m.placementCost(500, 0, 0)).as("behind 4,000 queued tokens").isGreaterThan(idle + 0.5);
+        m.prefillOver(3000);
+        m.prefillOver(1000);
+        assertThat(m.prefillQueued()).isZero();
+        assertThat(m.placementCost(500, 0, 0)).isEqualTo(idle);
+        m.prefillOver(10); // never below empty
+        assertThat(m.prefillQueued()).isZero();
     }
 }

@@ -52,7 +52,7 @@ class FanOutSpreadTest {
                 double tokens = random.nextInt(4000);
                 double stretch = 1 + 2.0 * others / 15;
                 int completion = 64;
-                m.learn(tokens, others, 0, (0.03 + 0.25e-3 * tokens) * stretch, 0.012 * stretch * (completion - 1),
+                m.learn(tokens, others, 0, 0, (0.03 + 0.25e-3 * tokens) * stretch, 0.012 * stretch * (completion - 1),
                         completion, 0);
             }
         }
