@@ -4,6 +4,7 @@ import dev.caravan.engines.Engine;
 import dev.caravan.placement.prefix.Hashing;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntToDoubleFunction;
 import java.util.function.ToIntFunction;
 
 /**
@@ -117,13 +118,23 @@ public final class RendezvousHome {
      * with workflows as the balls: at {@code homeEpsilon} 0 the home counts of any two engines differ by
      * at most one). Of those, one within the load bound is preferred and the least loaded wins, because
      * a new workflow's first request prefills its whole context cold and should start where it waits
-     * least; the rendezvous rank breaks ties, so idle replicas that saw the same workflows agree. The
+     * least (or, with {@code cost}, where its predicted cost is least); the rendezvous rank breaks ties,
+     * so idle replicas that saw the same workflows agree. The
      * home bound is kept even when every eligible engine is above the load bound: the home serves the
      * workflow for its whole life, a burst passes (and a saturated home's first request spills).
      * Falls back to {@link #choose(long, List, Engine)} when no candidate is eligible.
      */
     public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
                              double homeEpsilon) {
+        return chooseHome(keyHash, candidates, skip, homed, homeEpsilon, null);
+    }
+
+    /**
+     * {@link #chooseHome(long, List, Engine, ToIntFunction, double)} ranking the eligible engines by
+     * {@code cost} (of candidate index; lower is better) instead of their load, or by load when null.
+     */
+    public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
+                             double homeEpsilon, IntToDoubleFunction cost) {
         int n = candidates.size();
         long total = 0;
         long homes = 0;
@@ -135,21 +146,22 @@ public final class RendezvousHome {
         double cap = Math.ceil((1.0 + homeEpsilon) * (homes + 1) / n);
         Engine best = null;
         long bestW = 0;
-        int bestLoad = 0;
+        double bestCost = 0;
         boolean bestOver = false;
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
             if (e == skip || homed.applyAsInt(e) + 1 > cap) continue;
             int load = e.load();
+            double c = cost == null ? load : cost.applyAsDouble(i);
             boolean over = overloaded(load, total, n);
             long w = weight(keyHash, e);
             // Within the home bound, an engine within the load bound beats one beyond it; then the least
-            // loaded wins; then the rendezvous rank.
-            if (best == null || (!over && bestOver) || (over == bestOver && (load < bestLoad
-                    || (load == bestLoad && ranksAbove(e, w, best, bestW))))) {
+            // loaded (or cheapest) wins; then the rendezvous rank.
+            if (best == null || (!over && bestOver) || (over == bestOver && (c < bestCost
+                    || (c == bestCost && ranksAbove(e, w, best, bestW))))) {
                 best = e;
                 bestW = w;
-                bestLoad = load;
+                bestCost = c;
                 bestOver = over;
             }
         }

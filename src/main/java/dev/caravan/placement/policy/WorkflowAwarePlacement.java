@@ -173,6 +173,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
                 Engine e = agreed.equals(plan.to().id()) ? plan.to() : find(candidates, agreed);
                 // A saturated new home still becomes the home (replicas must agree on it), but this first
                 // request goes by the home rules below rather than wait behind a full engine.
+                if (e == plan.to() && !pick.saturated(e)) return plan.decision();
                 if (e != null && !pick.saturated(e)) return new PlacementDecision(e, PlacementReason.AFFINITY);
                 // saturated, or a concurrent request picked an engine that is not our candidate; the home
                 // is set now, so this plan never assigns again
@@ -206,16 +207,19 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private HomePlan home(PlacementRequest request, List<Engine> candidates, WorkflowState st, String homeId, long now) {
         long key = RendezvousHome.keyHash(st.id());
         if (homeId == null) {
-            Engine chosen = newHome(key, candidates, null);
-            return new HomePlan(new PlacementDecision(chosen, PlacementReason.AFFINITY), HomeChange.ASSIGN, chosen);
+            PrefixMatch match = matchIfPredicting(request, candidates);
+            Engine chosen = newHome(key, candidates, null, match);
+            return new HomePlan(decideNewHome(chosen, candidates, match, PlacementReason.AFFINITY),
+                    HomeChange.ASSIGN, chosen);
         }
         Engine home = find(candidates, homeId);
         if (home == null) {
             if (servesOtherModel(homeId, request)) {
                 return HomePlan.only(otherModel(request, candidates, st));
             }
-            Engine next = newHome(key, candidates, null);
-            return new HomePlan(new PlacementDecision(next, PlacementReason.FAILOVER), HomeChange.MOVE, next);
+            PrefixMatch match = matchIfPredicting(request, candidates);
+            Engine next = newHome(key, candidates, null, match);
+            return new HomePlan(decideNewHome(next, candidates, match, PlacementReason.FAILOVER), HomeChange.MOVE, next);
         }
         if (pick.predicts() && !pick.saturated(home)) {
             return homeOrSpread(request, candidates, st, home);
@@ -230,7 +234,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         }
         long[] run = st.spillRunIfSpilled(now);
         if (hysteresis.shouldMove((int) run[0], run[1])) {
-            Engine next = newHome(key, candidates, home);
+            Engine next = newHome(key, candidates, home, pick.predicts() ? match : null);
             if (next != home) {
                 return new HomePlan(new PlacementDecision(next, PlacementReason.SPILL), HomeChange.SPILL_AND_MOVE, next);
             }
@@ -305,10 +309,27 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
     }
 
-    private Engine newHome(long key, List<Engine> candidates, Engine skip) {
+    /**
+     * A new home, within the bound on workflows homed per engine: with learnt costs the engine where the
+     * request's predicted cost is least (a slow GPU or a long prefill queue counts, not only the number
+     * of requests), else the least loaded ({@link RendezvousHome#chooseHome}).
+     *
+     * @param match the prompt's prefix match when predicting, else null
+     */
+    private Engine newHome(long key, List<Engine> candidates, Engine skip, PrefixMatch match) {
         if (homeEpsilon < 0) return rendezvous.choose(key, candidates, skip);
         HomeCounts homes = registry.homes();
-        return rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon);
+        return rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon,
+                match == null ? null : i -> pick.cost(candidates.get(i), i, match));
+    }
+
+    /** The prompt's prefix match when learnt costs decide (a new home is chosen by them), else null. */
+    private PrefixMatch matchIfPredicting(PlacementRequest request, List<Engine> candidates) {
+        return pick.predicts() ? PrefixMatch.of(index, request.promptText(), candidates) : null;
+    }
+
+    private PlacementDecision decideNewHome(Engine e, List<Engine> candidates, PrefixMatch match, PlacementReason reason) {
+        return match == null ? new PlacementDecision(e, reason) : pick.decide(candidates, candidates.indexOf(e), match, reason);
     }
 
     private HomePlan broadcast(PlacementRequest request, List<Engine> candidates, WorkflowState st) {
