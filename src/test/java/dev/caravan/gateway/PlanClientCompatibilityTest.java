@@ -2,7 +2,10 @@ package dev.caravan.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -59,4 +62,62 @@ class PlanClientCompatibilityTest extends GatewayTestSupport {
         assertThat(json(bad).at("/error/param").asText()).isEqualTo("workflow_metadata.workflow_priority");
     }
 
+    // ---- 2. completions accept any printable id; messaging keeps the queue-safe rule ----
+
+    @Test
+    void completionsAcceptAnyPrintableWorkflowIdAndTheStatusApiFindsIt() throws Exception {
+        String[] ids = {"team.alpha", "run 7", "urn:job:42", "user@host", "org/repo", "ünïcödé-wf", "x".repeat(256)};
+        for (String id : ids) {
+            String md = "{\"workflow_id\":" + mapper.writeValueAsString(id) + ",\"agent_id\":\"a.b@c\"}";
+            HttpResponse<String> r = post(CHAT, chat("printable ids", md));
+            assertThat(r.statusCode()).as(id + ": " + r.body()).isEqualTo(200);
+            if (!id.contains("/")) { // a '/' cannot be part of the status path, even encoded
+                HttpResponse<String> status = get("/v1/workflows/" + pathSegment(id) + "/status");
+                assertThat(status.statusCode()).as(id + ": " + status.body()).isEqualTo(200);
+                assertThat(json(status).get("workflow_id").asText()).isEqualTo(id);
+            }
+        }
+        // the listing finds them all, the one with a '/' included
+        JsonNode page = json(get("/v1/workflows?limit=500"));
+        java.util.List<String> listed = new java.util.ArrayList<>();
+        page.get("workflows").forEach(w -> listed.add(w.get("workflow_id").asText()));
+        assertThat(listed).contains(ids);
+    }
+
+    @Test
+    void idsStayInvalidWithControlCharactersOrBeyond256Characters() throws Exception {
+        for (String id : new String[] {"a\u0001b", "line\nbreak", "x".repeat(257)}) {
+            String md = "{\"workflow_id\":" + mapper.writeValueAsString(id) + "}";
+            HttpResponse<String> r = post(CHAT, chat("bad ids", md));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            JsonNode error = json(r).get("error");
+            assertThat(error.get("param").asText()).isEqualTo("workflow_metadata.workflow_id");
+            assertThat(error.get("code").asText()).isEqualTo("invalid_value");
+            assertThat(error.get("message").asText()).contains("printable");
+        }
+        assertThat(get("/v1/workflows/" + "x".repeat(257) + "/status").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void messagingRefusesIdsThatCannotNameAQueueAndSaysWhy() throws Exception {
+        String id = "team.alpha";
+        assertThat(post(CHAT, chat("a workflow with a dot", "{\"workflow_id\":\"team.alpha\"}")).statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> send = post("/v1/workflows/" + id + "/messages",
+                "{\"source_agent\":\"a\",\"target_agent\":\"b\",\"payload\":{\"k\":1}}");
+        assertThat(send.statusCode()).isEqualTo(400);
+        JsonNode error = json(send).get("error");
+        assertThat(error.get("param").asText()).isEqualTo("workflow_id");
+        assertThat(error.get("message").asText()).contains("letters, digits, '_' or '-'", "messaging", "broker queue");
+        assertThat(get("/v1/workflows/" + id + "/agents/b/messages?timeout=0").statusCode()).isEqualTo(400);
+        // ending such a workflow works (it never had queues)
+        HttpResponse<String> del = http.send(java.net.http.HttpRequest.newBuilder(uri("/v1/workflows/" + id))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(del.statusCode()).as(del.body()).isEqualTo(200);
+        assertThat(json(del).get("queues_removed").asInt()).isZero();
+    }
+
+    static String pathSegment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
 }
