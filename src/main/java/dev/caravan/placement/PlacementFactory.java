@@ -57,7 +57,8 @@ public final class PlacementFactory {
         if (workflows.getBatchingPreference() != null) {
             spills = (int) Math.max(1, Math.round(spills * (0.5 + clamp01(workflows.getBatchingPreference()))));
         }
-        this.registry = new WorkflowRegistry(workflows.getTtl(), workflows.getMaxWorkflows(), clock);
+        this.registry = new WorkflowRegistry(workflows.getTtl(), workflows.getMaxWorkflows(), clock,
+                id -> engines.byId(id).map(e -> e.url().toString()).orElse(id));
         RoutingProperties.Prefix p = routing.getPrefix();
         this.prefixIndex = new PrefixIndex(p.getBlockChars(), p.getMaxEntries(), p.getMaxBlocks(),
                 new CharsPerToken(p.getCharsPerToken(), p.isLearnCharsPerToken()), p.isCapacityAware());

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
     private final long ttlMillis;
     private final int maxWorkflows;
     private final Clock clock;
+    /** An engine's URL by its id, for the status API (the plan reports instances by URL). */
+    private final UnaryOperator<String> engineUrl;
     private final ConcurrentHashMap<String, WorkflowState> byId;
     private final ReentrantLock lock = new ReentrantLock();
     private WorkflowState lruHead; // least recently active
@@ -64,6 +67,12 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
      * @param clock        time source; tests pass a mutable clock instead of sleeping
      */
     public WorkflowRegistry(Duration ttl, int maxWorkflows, Clock clock) {
+        this(ttl, maxWorkflows, clock, engineId -> engineId);
+    }
+
+    /** @param engineUrl an engine's URL by its id (the id itself for an engine not configured any more) */
+    public WorkflowRegistry(Duration ttl, int maxWorkflows, Clock clock, UnaryOperator<String> engineUrl) {
+        this.engineUrl = engineUrl;
         if (maxWorkflows < 1) throw new IllegalArgumentException("maxWorkflows must be >= 1");
         this.ttlMillis = ttl.toMillis();
         this.maxWorkflows = maxWorkflows;
@@ -138,7 +147,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
     /** Status snapshot for the API, or null when the workflow is unknown or expired. */
     public WorkflowStatus status(String workflowId) {
         WorkflowState st = get(workflowId);
-        return st == null ? null : st.snapshot();
+        return st == null ? null : st.snapshot(engineUrl);
     }
 
     /** Ends the workflow now and frees its routing state. @return whether it was live */
@@ -191,7 +200,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
             lock.unlock();
         }
         List<WorkflowStatus> items = new ArrayList<>(page.size());
-        for (WorkflowState s : page) items.add(s.snapshot());
+        for (WorkflowState s : page) items.add(s.snapshot(engineUrl));
         return new WorkflowPage(total, offset, limit, items);
     }
 

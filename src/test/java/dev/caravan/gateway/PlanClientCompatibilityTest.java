@@ -117,6 +117,34 @@ class PlanClientCompatibilityTest extends GatewayTestSupport {
         assertThat(json(del).get("queues_removed").asInt()).isZero();
     }
 
+    // ---- 4. assigned_instance is the engine URL, also for a workflow placed by lineage alone ----
+
+    @Test
+    void assignedInstanceIsTheEngineUrlWithTheEngineIdBesideIt() throws Exception {
+        HttpResponse<String> r = post(CHAT, chat("instance urls", "{\"workflow_id\":\"url-wf\",\"agent_id\":\"a\"}"));
+        String engine = r.headers().firstValue("x-caravan-engine").orElseThrow();
+        JsonNode status = json(get("/v1/workflows/url-wf/status"));
+        assertThat(status.get("assigned_instance").asText()).isEqualTo(registry.byId(engine).orElseThrow().url().toString())
+                .startsWith("http://");
+        assertThat(status.get("assigned_engine").asText()).isEqualTo(engine);
+        assertThat(status.at("/agents/0/last_instance").asText()).isEqualTo(status.get("assigned_instance").asText());
+        assertThat(status.at("/agents/0/last_engine").asText()).isEqualTo(engine);
+    }
+
+    @Test
+    void aWorkflowPlacedOnlyByLineageReportsTheEngineItsLatestRequestWentTo() throws Exception {
+        HttpResponse<String> parent = post(CHAT, chat("the parent's plan", null));
+        String parentEngine = parent.headers().firstValue("x-caravan-engine").orElseThrow();
+        String md = "{\"workflow_id\":\"lineage-only\",\"agent_id\":\"child\",\"parent_request_id\":\""
+                + json(parent).get("id").asText() + "\"}";
+        HttpResponse<String> child = post(CHAT, chat("the child's part", md));
+        assertThat(child.headers().firstValue("x-caravan-placement")).contains("lineage");
+        JsonNode status = json(get("/v1/workflows/lineage-only/status"));
+        assertThat(status.get("assigned_engine").asText()).isEqualTo(parentEngine);
+        assertThat(status.get("assigned_instance").asText())
+                .isEqualTo(registry.byId(parentEngine).orElseThrow().url().toString());
+    }
+
     static String pathSegment(String id) {
         return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
