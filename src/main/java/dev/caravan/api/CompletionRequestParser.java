@@ -12,6 +12,7 @@ import dev.caravan.core.GatewayException;
 import dev.caravan.core.PlacementRequest;
 import dev.caravan.core.WorkflowIds;
 import dev.caravan.core.WorkflowMetadata;
+import dev.caravan.engines.ModelAliases;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
@@ -39,9 +40,17 @@ public class CompletionRequestParser implements Processor {
     private final BoundedBodyReader reader;
     private final String sessionHeader;
     private final RequestIds requestIds;
+    private final ModelAliases aliases;
 
     public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
                                    RequestIds requestIds) {
+        this(mapper, reader, sessionHeader, requestIds, ModelAliases.none());
+    }
+
+    /** @param aliases other names for served models, replaced by the served name here, before placement */
+    public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
+                                   RequestIds requestIds, ModelAliases aliases) {
+        this.aliases = aliases;
         this.mapper = mapper;
         this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.reader = reader;
@@ -56,7 +65,13 @@ public class CompletionRequestParser implements Processor {
         ObjectNode body = parseObject(raw);
         boolean chat = path.endsWith("/chat/completions");
 
-        String model = requiredString(body, "model");
+        String requested = requiredString(body, "model");
+        String model = aliases.resolve(requested);
+        if (!model.equals(requested)) {
+            // The engine knows only its served name; the client's bytes cannot be forwarded as they are.
+            body.put("model", model);
+            raw = null;
+        }
         String prompt = chat ? renderMessages(body) : renderPrompt(body);
         boolean stream = optionalBoolean(body, "stream");
         optionalPositiveInt(body, "max_tokens");
