@@ -53,6 +53,8 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
 
     private final HomeCounts homes = new HomeCounts();
     private final LongAdder registered = new LongAdder();
+    /** Workflow requests placed (one per touch): the PR's {@code routing_decisions}. */
+    private final LongAdder decisions = new LongAdder();
     private final LongAdder ended = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final LongAdder evicted = new LongAdder();
@@ -101,6 +103,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
         long now = clock.millis();
         List<WorkflowState> gone = null;
         WorkflowState st;
+        decisions.increment();
         lock.lock();
         try {
             st = byId.get(id);
@@ -212,6 +215,34 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
         return new WorkflowTotals(byId.size(), maxWorkflows, registered.sum(), ended.sum(), expired.sum(),
                 evicted.sum(), req, hits, WorkflowState.rate(hits, req), prompt, cached,
                 WorkflowState.rate(cached, prompt), moves);
+    }
+
+    /** production-stack's workflow PR's {@code workflow_routing} section of the stats. */
+    public WorkflowStatsSections.Routing routingSection() {
+        long req = requests.sum(), hits = cacheHits.sum();
+        return new WorkflowStatsSections.Routing(req, hits, WorkflowState.rate(hits, req), decisions.sum());
+    }
+
+    /**
+     * production-stack's workflow PR's {@code workflow_manager} section: one pass over the live workflows
+     * (the stats endpoint is for operators, not the request path).
+     */
+    public WorkflowStatsSections.Manager managerSection() {
+        long agents = 0;
+        double rates = 0;
+        int n = 0;
+        java.util.Map<String, Long> byInstance = new java.util.TreeMap<>();
+        long now = clock.millis();
+        for (WorkflowState s : byId.values()) {
+            if (expired(s, now)) continue;
+            n++;
+            agents += s.activeAgents();
+            rates += s.cacheHitRate();
+            String engine = s.assignedEngine();
+            if (engine != null) byInstance.merge(engineUrl.apply(engine), 1L, Long::sum);
+        }
+        return new WorkflowStatsSections.Manager(registered.sum(), expired.sum(), n, agents, n == 0 ? 0.0 : rates / n,
+                byInstance);
     }
 
     public int size() { return byId.size(); }

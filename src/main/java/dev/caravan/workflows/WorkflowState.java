@@ -230,6 +230,14 @@ public final class WorkflowState {
         return c;
     }
 
+    /** The engine the status reports: the home, else the engine of the latest routed request (may be null). */
+    String assignedEngine() {
+        String h = home;
+        return h != null ? h : lastEngine;
+    }
+
+    synchronized double cacheHitRate() { return rate(total.cacheHits, total.requests); }
+
     synchronized int activeAgents() {
         if (agents == null) return 0;
         return agents.containsKey(NO_AGENT) ? agents.size() - 1 : agents.size();

@@ -145,6 +145,44 @@ class PlanClientCompatibilityTest extends GatewayTestSupport {
                 .isEqualTo(registry.byId(parentEngine).orElseThrow().url().toString());
     }
 
+    // ---- 3. /v1/workflows/stats answers the PR's sections beside Caravan's totals ----
+
+    @Test
+    void statsAnswerThePrsSectionsAndCaravansTotals() throws Exception {
+        HttpResponse<String> r = post(CHAT, chat("stats please", "{\"workflow_id\":\"stats-wf\",\"agent_id\":\"a\"}"));
+        String engine = r.headers().firstValue("x-caravan-engine").orElseThrow();
+        HttpResponse<String> sent = post("/v1/workflows/stats-wf/messages",
+                "{\"source_agent\":\"a\",\"target_agent\":\"b\",\"payload\":{\"k\":1}}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+        JsonNode stats = json(get("/v1/workflows/stats"));
+        // Caravan's flat keys, unchanged
+        assertThat(stats.fieldNames()).toIterable().contains("live_workflows", "max_workflows", "registered", "ended",
+                "expired", "evicted", "total_requests", "cache_hits", "cache_hit_rate", "prompt_tokens",
+                "cached_tokens", "cached_token_rate", "moves");
+        // production-stack PR #625's sections with their keys
+        JsonNode routing = stats.get("workflow_routing");
+        assertThat(routing.fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("total_requests", "cache_hits", "cache_hit_rate", "routing_decisions");
+        assertThat(routing.get("total_requests").asLong()).isEqualTo(stats.get("total_requests").asLong());
+        assertThat(routing.get("routing_decisions").asLong()).isPositive();
+        JsonNode manager = stats.get("workflow_manager");
+        assertThat(manager.fieldNames()).toIterable().containsExactlyInAnyOrder("total_workflows_created",
+                "total_workflows_expired", "active_workflows", "total_agents", "avg_cache_hit_rate",
+                "instance_distribution");
+        assertThat(manager.get("active_workflows").asLong()).isEqualTo(stats.get("live_workflows").asLong());
+        assertThat(manager.get("total_workflows_created").asLong()).isEqualTo(stats.get("registered").asLong());
+        assertThat(manager.get("instance_distribution").get(registry.byId(engine).orElseThrow().url().toString())
+                .asLong()).isPositive();
+        JsonNode queue = stats.get("message_queue");
+        assertThat(queue.fieldNames()).toIterable().containsExactlyInAnyOrder("total_queues", "total_messages_sent",
+                "total_messages_received", "total_messages_expired", "queue_sizes", "max_queue_size",
+                "total_pending_messages");
+        assertThat(queue.get("queue_sizes").get("stats-wf:b").asLong()).isEqualTo(1);
+        assertThat(queue.get("total_pending_messages").asLong()).isPositive();
+        assertThat(queue.get("max_queue_size").asLong()).isPositive();
+    }
+
     static String pathSegment(String id) {
         return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
