@@ -111,13 +111,31 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{/* The route files the chart ships: routes/ of the repository (files/routes) plus routes.files. */}}
 {{- define "caravan.routeFiles" -}}
 {{- $files := dict -}}
+{{- $mq := include "caravan.messageQueue" . | fromJson -}}
 {{- range $path, $_ := .Files.Glob "files/routes/*.yaml" -}}
+{{- /* messageQueue.enabled=false: no messaging endpoints (the seed plan's switch). */ -}}
+{{- if or $mq.enabled (ne (base $path) "messages.camel.yaml") -}}
 {{- $_ := set $files (base $path) ($.Files.Get $path) -}}
+{{- end -}}
 {{- end -}}
 {{- range $name, $text := .Values.routes.files -}}
 {{- $_ := set $files $name $text -}}
 {{- end -}}
 {{- toYaml $files -}}
+{{- end -}}
+
+{{/* messageQueue.{enabled,maxQueueSize}: router.workflowSupport.messageQueue (the seed plan's place) over messageQueue. As JSON. */}}
+{{- define "caravan.messageQueue" -}}
+{{- $seed := (.Values.router.workflowSupport.messageQueue | default dict) -}}
+{{- $enabled := .Values.messageQueue.enabled -}}
+{{- if hasKey $seed "enabled" }}{{ $enabled = $seed.enabled }}{{ end -}}
+{{- if kindIs "invalid" $enabled }}{{ $enabled = true }}{{ end -}}
+{{- $size := .Values.messageQueue.maxQueueSize -}}
+{{- if hasKey $seed "maxQueueSize" }}{{ $size = $seed.maxQueueSize }}{{ end -}}
+{{- if and (not (kindIs "invalid" $size)) (le (int64 $size) 0) -}}
+{{- fail (printf "messageQueue.maxQueueSize must be a positive number of messages, not %v (leave it null for the byte bound only)" $size) -}}
+{{- end -}}
+{{- dict "enabled" $enabled "maxQueueSize" $size | toJson -}}
 {{- end -}}
 
 {{/* The application.yaml the gateway reads on top of the one in the jar. */}}
@@ -145,6 +163,8 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- if include "caravan.multiReplica" . }}{{ $_ := set $routingDefaults "balance-homes" false }}{{ end -}}
 {{- $routing := mustMergeOverwrite $routingDefaults (deepCopy ($v.router.routing | default dict)) -}}
 {{- $messaging := dict "max-queue-bytes" (int64 $v.messageQueue.maxQueueBytes) "max-payload-bytes" (int64 $v.messageQueue.maxPayloadBytes) -}}
+{{- $mq := include "caravan.messageQueue" . | fromJson -}}
+{{- if not (kindIs "invalid" $mq.maxQueueSize) }}{{ $_ := set $messaging "max-queue-messages" (int64 $mq.maxQueueSize) }}{{ end -}}
 {{- $artemis := dict -}}
 {{- if eq $mode "external" -}}
 {{- $artemis = dict "mode" "native" "broker-url" $v.broker.external.url "user" "${CARAVAN_BROKER_USER}" "password" "${CARAVAN_BROKER_PASSWORD:}" -}}

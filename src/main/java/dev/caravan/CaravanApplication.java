@@ -16,6 +16,7 @@ public class CaravanApplication {
             SimulatorMain.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        SpringApplication.run(CaravanApplication.class, args);
+        // production-stack's router flags are written "--flag value"; Spring reads "--flag=value".
+        SpringApplication.run(CaravanApplication.class, ProductionStackFlags.normalise(args));
     }
 }

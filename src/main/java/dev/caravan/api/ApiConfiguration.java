@@ -2,6 +2,7 @@ package dev.caravan.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.engines.ModelAliases;
 import dev.caravan.core.EngineCostView;
 import org.springframework.beans.factory.ObjectProvider;
 import dev.caravan.messaging.BrokerStatus;
@@ -20,10 +21,11 @@ public class ApiConfiguration {
     }
 
     @Bean("parseCompletionRequest")
-    CompletionRequestParser parseCompletionRequest(ObjectMapper mapper, RequestIds ids,
+    CompletionRequestParser parseCompletionRequest(ObjectMapper mapper, RequestIds ids, ModelAliases aliases,
             @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
             @Value("${caravan.routing.session-header:x-session-id}") String sessionHeader) {
-        return new CompletionRequestParser(mapper, new BoundedBodyReader(maxBody.toBytes()), sessionHeader, ids);
+        return new CompletionRequestParser(mapper, new BoundedBodyReader(maxBody.toBytes()), sessionHeader, ids,
+                aliases);
     }
 
     @Bean("listModels")
@@ -39,7 +41,8 @@ public class ApiConfiguration {
 
     @Bean("parsePassthroughRequest")
     PassthroughRequestParser parsePassthroughRequest(CompletionRequestParser parseCompletionRequest, RequestIds ids,
-            @Value("${caravan.max-body-size:10MB}") DataSize maxBody) {
-        return new PassthroughRequestParser(parseCompletionRequest, new BoundedBodyReader(maxBody.toBytes()), ids);
+            ModelAliases aliases, @Value("${caravan.max-body-size:10MB}") DataSize maxBody) {
+        return new PassthroughRequestParser(parseCompletionRequest, new BoundedBodyReader(maxBody.toBytes()), ids,
+                aliases);
     }
 }

@@ -12,6 +12,7 @@ import dev.caravan.core.GatewayException;
 import dev.caravan.core.PlacementRequest;
 import dev.caravan.core.WorkflowIds;
 import dev.caravan.core.WorkflowMetadata;
+import dev.caravan.engines.ModelAliases;
 import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
@@ -39,9 +40,17 @@ public class CompletionRequestParser implements Processor {
     private final BoundedBodyReader reader;
     private final String sessionHeader;
     private final RequestIds requestIds;
+    private final ModelAliases aliases;
 
     public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
                                    RequestIds requestIds) {
+        this(mapper, reader, sessionHeader, requestIds, ModelAliases.none());
+    }
+
+    /** @param aliases other names for served models, replaced by the served name here, before placement */
+    public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
+                                   RequestIds requestIds, ModelAliases aliases) {
+        this.aliases = aliases;
         this.mapper = mapper;
         this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.reader = reader;
@@ -56,7 +65,13 @@ public class CompletionRequestParser implements Processor {
         ObjectNode body = parseObject(raw);
         boolean chat = path.endsWith("/chat/completions");
 
-        String model = requiredString(body, "model");
+        String requested = requiredString(body, "model");
+        String model = aliases.resolve(requested);
+        if (!model.equals(requested)) {
+            // The engine knows only its served name; the client's bytes cannot be forwarded as they are.
+            body.put("model", model);
+            raw = null;
+        }
         String prompt = chat ? renderMessages(body) : renderPrompt(body);
         boolean stream = optionalBoolean(body, "stream");
         optionalPositiveInt(body, "max_tokens");
@@ -69,7 +84,9 @@ public class CompletionRequestParser implements Processor {
         PlacementRequest placement = new PlacementRequest(requestId, model, prompt, workflow, session, Set.of());
         new CompletionCall(path, body, stream, placement, raw).attachTo(exchange);
         // What the route's content-based routing reads: a plain property, not an OGNL call per request.
-        exchange.setProperty(WORKFLOW_REQUEST_PROPERTY, workflow != null);
+        // Metadata without a workflow id is a plain request (the seed plan's router falls back to its
+        // ordinary routing then); its priority still orders the admission queue.
+        exchange.setProperty(WORKFLOW_REQUEST_PROPERTY, placement.inWorkflow());
     }
 
     ObjectNode parseObject(byte[] raw) {
@@ -217,8 +234,9 @@ public class CompletionRequestParser implements Processor {
         if (!node.isObject()) {
             throw wrongType("workflow_metadata", "an object");
         }
-        String workflowId = id(node, "workflow_id", true);
-        String agentId = id(node, "agent_id", false);
+        // Optional, as in the seed plan: without it (absent, null or "") the request is routed as a plain one.
+        String workflowId = id(node, "workflow_id");
+        String agentId = id(node, "agent_id");
         JsonNode parent = node.get("parent_request_id");
         if (parent != null && !parent.isNull() && (!parent.isTextual() || parent.asText().length() > 256)) {
             throw wrongType("workflow_metadata.parent_request_id", "a string of at most 256 characters");
@@ -253,14 +271,11 @@ public class CompletionRequestParser implements Processor {
                 parent == null || parent.isNull() ? null : parent.asText(), priority, strategy, metadata);
     }
 
-    private static String id(JsonNode node, String field, boolean required) {
+    /** The id, or null when absent, null or empty (Python's falsy test in the seed plan's router). */
+    private static String id(JsonNode node, String field) {
         JsonNode v = node.get(field);
         String param = "workflow_metadata." + field;
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw new GatewayException(400, "invalid_request_error", "missing_required_parameter", param,
-                        "Missing required parameter: '" + param + "'", null);
-            }
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
             return null;
         }
         return WorkflowIds.require(v.isTextual() ? v.asText() : null, param);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.core.CompletionCall;
 import dev.caravan.core.GatewayException;
 import dev.caravan.core.PlacementRequest;
+import dev.caravan.engines.ModelAliases;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -18,11 +19,18 @@ public class PassthroughRequestParser implements Processor {
     private final CompletionRequestParser completions;
     private final BoundedBodyReader reader;
     private final RequestIds ids;
+    private final ModelAliases aliases;
 
     public PassthroughRequestParser(CompletionRequestParser completions, BoundedBodyReader reader, RequestIds ids) {
+        this(completions, reader, ids, ModelAliases.none());
+    }
+
+    public PassthroughRequestParser(CompletionRequestParser completions, BoundedBodyReader reader, RequestIds ids,
+                                    ModelAliases aliases) {
         this.completions = completions;
         this.reader = reader;
         this.ids = ids;
+        this.aliases = aliases;
     }
 
     @Override
@@ -35,8 +43,11 @@ public class PassthroughRequestParser implements Processor {
                     "Invalid type for 'model': expected a string", null);
         }
         String requestId = ids.fromHeaderOrNew(exchange.getIn().getHeader(CompletionRequestParser.REQUEST_ID_HEADER, String.class));
-        PlacementRequest placement = new PlacementRequest(requestId,
-                model == null || model.isNull() ? null : model.asText(), "", null, null, Set.of());
+        String served = model == null || model.isNull() ? null : aliases.resolve(model.asText());
+        if (served != null && !served.equals(model.asText())) {
+            body.put("model", served); // the engine knows only its served name
+        }
+        PlacementRequest placement = new PlacementRequest(requestId, served, "", null, null, Set.of());
         new CompletionCall(path, body, false, placement, null).attachTo(exchange);
     }
 }

@@ -17,9 +17,31 @@ public class EngineProperties {
     /** Static engine list. When empty, simulated engines are started in-process. */
     private List<EngineEntry> engines = new ArrayList<>();
     private final Client engineClient = new Client();
+    /**
+     * {@code caravan.model-aliases}: other names clients may use for a served model, e.g.
+     * {@code [{model: meta-llama/Llama-3.1-8B-Instruct, aliases: [llama]}]}. A list of entries rather
+     * than a map keyed by the model, because Spring's map binding drops the {@code /} and {@code .} of
+     * model names in keys unless the operator writes them in brackets.
+     */
+    private List<ModelAlias> modelAliases = new ArrayList<>();
 
     public List<EngineEntry> getEngines() { return engines; }
     public void setEngines(List<EngineEntry> engines) { this.engines = engines; }
+    public List<ModelAlias> getModelAliases() { return modelAliases; }
+    public void setModelAliases(List<ModelAlias> modelAliases) { this.modelAliases = modelAliases; }
+
+    /** One served model and the names that mean it. */
+    public static class ModelAlias {
+        /** The name the engines serve (vLLM's --served-model-name), which they receive. */
+        private String model;
+        /** Names clients may send instead. */
+        private List<String> aliases = new ArrayList<>();
+
+        public String getModel() { return model; }
+        public void setModel(String model) { this.model = model; }
+        public List<String> getAliases() { return aliases; }
+        public void setAliases(List<String> aliases) { this.aliases = aliases; }
+    }
     public Client getEngineClient() { return engineClient; }
 
     public static class EngineEntry {

@@ -54,6 +54,15 @@ public class EngineRegistry {
         return false;
     }
 
+    /** Every model name an engine is known to serve (configured or discovered), sorted. */
+    public java.util.SortedSet<String> servedModels() {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (Engine e : engines) {
+            out.addAll(e.servedModels());
+        }
+        return out;
+    }
+
     public boolean anyHealthy() {
         for (Engine e : engines) {
             if (e.isHealthy()) {

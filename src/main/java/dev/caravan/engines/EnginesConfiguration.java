@@ -56,6 +56,12 @@ public class EnginesConfiguration {
         return registry;
     }
 
+    /** Other names clients may use for served models; checked at start (an alias naming two models stops it). */
+    @Bean
+    ModelAliases modelAliases(EngineProperties properties) {
+        return new ModelAliases(properties.getModelAliases());
+    }
+
     @Bean
     @ConfigurationProperties(prefix = "caravan.simulator.options")
     Map<String, String> simulatorOptions() {

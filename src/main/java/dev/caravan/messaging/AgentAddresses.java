@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * Decides the broker name of an agent's queue and which ids may become part of one.
  *
  * <p>Scheme: {@code caravan.workflow.<workflow_id>.agent.<agent_id>} (address and ANYCAST queue
- * of the same name). Ids are limited to letters, digits, {@code _} and {@code -} (1-128 chars):
+ * of the same name). Ids are limited to letters, digits, {@code _} and {@code -} (1-128 chars,
+ * {@link WorkflowIds#isQueueSafe}; completions accept wider ids, which the messaging endpoints refuse):
  * Artemis' separator and wildcards ({@code . # * >}) and MQTT's {@code /} can never occur inside an
  * id, so no crafted id can name or match another workflow's queues.
  */
@@ -31,8 +32,9 @@ public final class AgentAddresses {
         return PREFIX + workflowId + AGENT_SEGMENT;
     }
 
+    /** The messaging endpoints' rule: queue-safe ids only (a 400 naming the rule otherwise). */
     public static String requireId(String value, String param) {
-        return WorkflowIds.require(value, param);
+        return WorkflowIds.requireQueueSafe(value, param);
     }
 
     public static String requireClientToken(String value, String param) {
@@ -50,7 +52,7 @@ public final class AgentAddresses {
             return null;
         }
         String agent = queueName.substring(prefix.length());
-        return WorkflowIds.isValid(agent) ? agent : null;
+        return WorkflowIds.isQueueSafe(agent) ? agent : null;
     }
 
     /** Workflow id of an agent queue name, or null. */
@@ -63,7 +65,7 @@ public final class AgentAddresses {
             return null;
         }
         String workflow = queueName.substring(PREFIX.length(), end);
-        return WorkflowIds.isValid(workflow) ? workflow : null;
+        return WorkflowIds.isQueueSafe(workflow) ? workflow : null;
     }
 
     /**

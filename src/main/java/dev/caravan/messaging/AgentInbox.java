@@ -59,6 +59,19 @@ public class AgentInbox {
         body.put("count", messages.size());
         body.put("has_more", queues.waiting(request.workflowId(), request.agentId()) > 0);
         exchange.getMessage().setBody(mapper.writeValueAsBytes(body));
+        // What was applied, caps included (caravan.messaging.max-poll-timeout, max-messages-per-poll): a
+        // client of the PR asking for 1000 messages or 30 s is told it got at most 100 and 25 s, not left
+        // to guess. The route keeps these two headers when it drops the request's.
+        exchange.getMessage().setHeader(APPLIED_TIMEOUT_HEADER, seconds(request.timeoutMillis()));
+        exchange.getMessage().setHeader(APPLIED_LIMIT_HEADER, Integer.toString(request.maxMessages()));
+    }
+
+    public static final String APPLIED_TIMEOUT_HEADER = "X-Caravan-Applied-Timeout";
+    public static final String APPLIED_LIMIT_HEADER = "X-Caravan-Applied-Limit";
+
+    /** Seconds as the client wrote them ({@code timeout=5.0}): plain decimals, no exponent. */
+    static String seconds(long millis) {
+        return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
     }
 
     /**

@@ -11,12 +11,18 @@ import org.apache.camel.Message;
 record PollRequest(String workflowId, String agentId, long timeoutMillis, int maxMessages,
                    boolean manualAck, long leaseMillis) {
 
+    /**
+     * Messages per poll when the client names no {@code max_messages}: production-stack's workflow
+     * PR's default (its receive handler's {@code max_messages: int = 100}), within the configured cap.
+     */
+    static final int DEFAULT_MAX_MESSAGES = 100;
+
     static PollRequest from(Message in, MessagingProperties properties) {
         String workflowId = AgentAddresses.requireId(in.getHeader("workflowId", String.class), "workflow_id");
         String agentId = AgentAddresses.requireId(in.getHeader("agentId", String.class), "agent_id");
         long timeout = millis(in.getHeader("timeout", String.class), "timeout",
                 properties.getDefaultPollTimeout(), properties.getMaxPollTimeout());
-        int max = integer(in.getHeader("max_messages", String.class), "max_messages", 10,
+        int max = integer(in.getHeader("max_messages", String.class), "max_messages", DEFAULT_MAX_MESSAGES,
                 properties.getMaxMessagesPerPoll());
         String ack = in.getHeader("ack", "auto", String.class);
         if (!"auto".equals(ack) && !"manual".equals(ack)) {

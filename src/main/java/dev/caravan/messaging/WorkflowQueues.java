@@ -1,5 +1,6 @@
 package dev.caravan.messaging;
 
+import dev.caravan.core.WorkflowIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,9 @@ public class WorkflowQueues {
      * The lead's {@code DELETE /v1/workflows/{id}} calls this. Returns how many agent queues were removed.
      */
     public int deleteWorkflow(String workflowId) {
+        if (!WorkflowIds.isQueueSafe(workflowId)) {
+            return 0; // a tracked id the messaging endpoints refuse never named a queue
+        }
         int removed = 0;
         for (BrokerAdmin.QueueInfo queue : agentQueues(workflowId)) {
             try {

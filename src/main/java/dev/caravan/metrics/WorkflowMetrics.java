@@ -53,7 +53,7 @@ public class WorkflowMetrics implements MeterBinder, RequestOutcomeListener {
     @Override
     public void onOutcome(RequestOutcome o) {
         WorkflowMetadata wf = o.request().workflow();
-        if (registry == null || wf == null) {
+        if (registry == null || wf == null || wf.workflowId() == null) { // metadata without an id: a plain request
             return;
         }
         String agent = wf.agentId() == null ? "" : wf.agentId();

@@ -4,6 +4,7 @@ import dev.caravan.core.EngineCostView;
 import dev.caravan.core.PlacementPolicy;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.engines.ModelAliases;
 import dev.caravan.placement.admission.AdmissionQueue;
 import dev.caravan.placement.policy.LoadScore;
 import dev.caravan.placement.policy.PlacementPolicies;
@@ -81,8 +82,8 @@ public class PlacementConfiguration {
     }
 
     @Bean
-    public CandidateEngines candidateEngines(EngineRegistry registry) {
-        return new CandidateEngines(registry, 1);
+    public CandidateEngines candidateEngines(EngineRegistry registry, ModelAliases aliases) {
+        return new CandidateEngines(registry, 1, aliases);
     }
 
     @Bean("plainPlacement")

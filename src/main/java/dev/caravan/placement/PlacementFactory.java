@@ -16,6 +16,7 @@ import dev.caravan.placement.policy.RendezvousHome;
 import dev.caravan.placement.policy.RoundRobinPlacement;
 import dev.caravan.placement.policy.SessionAffinityPlacement;
 import dev.caravan.placement.policy.SpillHysteresis;
+import dev.caravan.placement.policy.TrackedWorkflowPlacement;
 import dev.caravan.placement.policy.WorkflowAwarePlacement;
 import dev.caravan.placement.prefix.CharsPerToken;
 import dev.caravan.placement.prefix.PrefixIndex;
@@ -42,6 +43,8 @@ public final class PlacementFactory {
     private final AdmissionQueue admissionQueue;
     private final PlacementPolicies policies;
     private final EngineCostModels costModels;
+    /** The configured workflow strategy's policy, tracking workflows in the registry. */
+    private final PlacementPolicy workflowPolicy;
 
     /** @param engines all engines (placement itself sees only each request's candidates) */
     public PlacementFactory(RoutingProperties routing, WorkflowSupportProperties workflows, EngineRegistry engines,
@@ -57,7 +60,8 @@ public final class PlacementFactory {
         if (workflows.getBatchingPreference() != null) {
             spills = (int) Math.max(1, Math.round(spills * (0.5 + clamp01(workflows.getBatchingPreference()))));
         }
-        this.registry = new WorkflowRegistry(workflows.getTtl(), workflows.getMaxWorkflows(), clock);
+        this.registry = new WorkflowRegistry(workflows.getTtl(), workflows.getMaxWorkflows(), clock,
+                id -> engines.byId(id).map(e -> e.url().toString()).orElse(id));
         RoutingProperties.Prefix p = routing.getPrefix();
         this.prefixIndex = new PrefixIndex(p.getBlockChars(), p.getMaxEntries(), p.getMaxBlocks(),
                 new CharsPerToken(p.getCharsPerToken(), p.isLearnCharsPerToken()), p.isCapacityAware());
@@ -85,7 +89,10 @@ public final class PlacementFactory {
                 new SglangCacheAwarePlacement(),
                 new LlmdWeightedScorersPlacement()));
         policies.get(routing.getPlainPolicy()); // fail fast on a typo
-        policies.get(workflows.getRouting().policyName());
+        PlacementPolicy forWorkflows = policies.get(workflows.getRouting().policyName());
+        // Workflows are tracked whatever the strategy: only workflow-aware placement tracks them itself.
+        this.workflowPolicy = forWorkflows instanceof WorkflowAwarePlacement
+                ? forWorkflows : new TrackedWorkflowPlacement(forWorkflows, registry);
     }
 
     private static double clamp01(double v) { return Math.max(0, Math.min(1, v)); }
@@ -94,11 +101,12 @@ public final class PlacementFactory {
     public PlacementPolicy plainPolicy() { return policies.get(routing.getPlainPolicy()); }
 
     /**
-     * Policy for requests with workflow metadata: {@code caravan.workflow-support.routing.strategy}, or
-     * the plain policy when workflow support is disabled.
+     * Policy for requests with workflow metadata: {@code caravan.workflow-support.routing.strategy}
+     * (tracking the workflow in the registry whatever the strategy), or the plain policy when workflow
+     * support is disabled.
      */
     public PlacementPolicy workflowPolicy() {
-        return workflows.isEnabled() ? policies.get(workflows.getRouting().policyName()) : plainPolicy();
+        return workflows.isEnabled() ? workflowPolicy : plainPolicy();
     }
 
     public PlacementPolicies policies() { return policies; }

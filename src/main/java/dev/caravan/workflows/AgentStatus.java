@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
  * @param cachedTokenRate cached tokens / prompt tokens (0 when no prompt tokens were reported)
  * @param meanTtftMs      mean time to first token over requests that reported it, or null
  * @param lastTtftMs      time to first token of the latest request that reported it, or null
- * @param lastInstance    engine id that served the agent's latest routed request
+ * @param lastInstance    URL of the engine that served the agent's latest routed request
+ * @param lastEngine      that engine's id
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record AgentStatus(
@@ -25,4 +26,5 @@ public record AgentStatus(
         Double meanTtftMs,
         Double lastTtftMs,
         String lastInstance,
+        String lastEngine,
         @JsonSerialize(using = EpochSecondsSerializer.class) double lastUpdated) {}

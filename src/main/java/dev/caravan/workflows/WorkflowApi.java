@@ -3,7 +3,10 @@ package dev.caravan.workflows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.GatewayException;
 import dev.caravan.core.WorkflowIds;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -19,12 +22,20 @@ public class WorkflowApi {
     private final WorkflowRegistry registry;
     private final ObjectMapper mapper;
     private final List<java.util.function.ToIntFunction<String>> onDelete;
+    /** The {@code message_queue} section of the stats (from the broker). */
+    private final Supplier<?> messageQueue;
 
     public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
                        List<java.util.function.ToIntFunction<String>> onDelete) {
+        this(registry, mapper, onDelete, java.util.Map::of);
+    }
+
+    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
+                       List<java.util.function.ToIntFunction<String>> onDelete, Supplier<?> messageQueue) {
         this.registry = registry;
         this.mapper = mapper;
         this.onDelete = List.copyOf(onDelete);
+        this.messageQueue = messageQueue;
     }
 
     public void status(Exchange exchange) throws Exception {
@@ -42,9 +53,30 @@ public class WorkflowApi {
         json(exchange, 200, registry.list(offset, limit));
     }
 
+    /**
+     * A superset: Caravan's flat totals, plus production-stack's workflow PR's sections
+     * ({@code workflow_routing}, {@code workflow_manager}, {@code message_queue}) with their keys, so
+     * a client written against either reads what it expects.
+     */
     public void stats(Exchange exchange) throws Exception {
-        json(exchange, 200, registry.stats());
+        Map<String, Object> body = new LinkedHashMap<>(mapper.convertValue(registry.stats(), MAP));
+        body.put("workflow_routing", registry.routingSection());
+        body.put("workflow_manager", registry.managerSection());
+        body.put("message_queue", messageQueueSection());
+        json(exchange, 200, body);
     }
+
+    /** The routing figures stay readable while the broker is down: the section says why it is missing. */
+    private Object messageQueueSection() {
+        try {
+            return messageQueue.get();
+        } catch (RuntimeException e) {
+            return Map.of("error", "the message broker is not available");
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     public void delete(Exchange exchange) throws Exception {
         String id = workflowId(exchange);

@@ -2,6 +2,7 @@ package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.RequestOutcomeListener;
+import dev.caravan.messaging.MessageQueueStats;
 import dev.caravan.messaging.WorkflowQueues;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +18,9 @@ public class WorkflowApiConfiguration {
 
     @Bean("workflowApi")
     WorkflowApi workflowApi(WorkflowRegistry registry, ObjectMapper mapper,
-                            @Qualifier("workflowDeleted") List<ToIntFunction<String>> onDelete) {
-        return new WorkflowApi(registry, mapper, onDelete);
+                            @Qualifier("workflowDeleted") List<ToIntFunction<String>> onDelete,
+                            MessageQueueStats messageQueueStats) {
+        return new WorkflowApi(registry, mapper, onDelete, messageQueueStats::section);
     }
 
     /** What else a DELETE of a workflow removes: its agents' message queues. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
     private final long ttlMillis;
     private final int maxWorkflows;
     private final Clock clock;
+    /** An engine's URL by its id, for the status API (the plan reports instances by URL). */
+    private final UnaryOperator<String> engineUrl;
     private final ConcurrentHashMap<String, WorkflowState> byId;
     private final ReentrantLock lock = new ReentrantLock();
     private WorkflowState lruHead; // least recently active
@@ -50,6 +53,8 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
 
     private final HomeCounts homes = new HomeCounts();
     private final LongAdder registered = new LongAdder();
+    /** Workflow requests placed (one per touch): the PR's {@code routing_decisions}. */
+    private final LongAdder decisions = new LongAdder();
     private final LongAdder ended = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final LongAdder evicted = new LongAdder();
@@ -64,6 +69,12 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
      * @param clock        time source; tests pass a mutable clock instead of sleeping
      */
     public WorkflowRegistry(Duration ttl, int maxWorkflows, Clock clock) {
+        this(ttl, maxWorkflows, clock, engineId -> engineId);
+    }
+
+    /** @param engineUrl an engine's URL by its id (the id itself for an engine not configured any more) */
+    public WorkflowRegistry(Duration ttl, int maxWorkflows, Clock clock, UnaryOperator<String> engineUrl) {
+        this.engineUrl = engineUrl;
         if (maxWorkflows < 1) throw new IllegalArgumentException("maxWorkflows must be >= 1");
         this.ttlMillis = ttl.toMillis();
         this.maxWorkflows = maxWorkflows;
@@ -92,6 +103,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
         long now = clock.millis();
         List<WorkflowState> gone = null;
         WorkflowState st;
+        decisions.increment();
         lock.lock();
         try {
             st = byId.get(id);
@@ -138,7 +150,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
     /** Status snapshot for the API, or null when the workflow is unknown or expired. */
     public WorkflowStatus status(String workflowId) {
         WorkflowState st = get(workflowId);
-        return st == null ? null : st.snapshot();
+        return st == null ? null : st.snapshot(engineUrl);
     }
 
     /** Ends the workflow now and frees its routing state. @return whether it was live */
@@ -191,7 +203,7 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
             lock.unlock();
         }
         List<WorkflowStatus> items = new ArrayList<>(page.size());
-        for (WorkflowState s : page) items.add(s.snapshot());
+        for (WorkflowState s : page) items.add(s.snapshot(engineUrl));
         return new WorkflowPage(total, offset, limit, items);
     }
 
@@ -203,6 +215,34 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
         return new WorkflowTotals(byId.size(), maxWorkflows, registered.sum(), ended.sum(), expired.sum(),
                 evicted.sum(), req, hits, WorkflowState.rate(hits, req), prompt, cached,
                 WorkflowState.rate(cached, prompt), moves);
+    }
+
+    /** production-stack's workflow PR's {@code workflow_routing} section of the stats. */
+    public WorkflowStatsSections.Routing routingSection() {
+        long req = requests.sum(), hits = cacheHits.sum();
+        return new WorkflowStatsSections.Routing(req, hits, WorkflowState.rate(hits, req), decisions.sum());
+    }
+
+    /**
+     * production-stack's workflow PR's {@code workflow_manager} section: one pass over the live workflows
+     * (the stats endpoint is for operators, not the request path).
+     */
+    public WorkflowStatsSections.Manager managerSection() {
+        long agents = 0;
+        double rates = 0;
+        int n = 0;
+        java.util.Map<String, Long> byInstance = new java.util.TreeMap<>();
+        long now = clock.millis();
+        for (WorkflowState s : byId.values()) {
+            if (expired(s, now)) continue;
+            n++;
+            agents += s.activeAgents();
+            rates += s.cacheHitRate();
+            String engine = s.assignedEngine();
+            if (engine != null) byInstance.merge(engineUrl.apply(engine), 1L, Long::sum);
+        }
+        return new WorkflowStatsSections.Manager(registered.sum(), expired.sum(), n, agents, n == 0 ? 0.0 : rates / n,
+                byInstance);
     }
 
     public int size() { return byId.size(); }

@@ -53,6 +53,8 @@ public final class WorkflowState {
     private ArrayDeque<WorkflowMove> moves;
     private String[] recentRequests;
     private int recentNext;
+    /** Engine of the latest routed request: what the status reports for a workflow without a home. */
+    private volatile String lastEngine;
     private volatile String strategy = "auto";
     private volatile double priority = WorkflowMetadata.DEFAULT_PRIORITY;
 
@@ -192,6 +194,7 @@ public final class WorkflowState {
     /** The request was accepted by {@code engineId}. */
     public synchronized void recordRouted(String requestId, String agentId, String engineId) {
         routed++;
+        lastEngine = engineId;
         agent(agentId).lastEngine = engineId;
         if (requestId != null) {
             if (recentRequests == null) recentRequests = new String[RECENT_REQUESTS];
@@ -227,13 +230,30 @@ public final class WorkflowState {
         return c;
     }
 
+    /** The engine the status reports: the home, else the engine of the latest routed request (may be null). */
+    String assignedEngine() {
+        String h = home;
+        return h != null ? h : lastEngine;
+    }
+
+    synchronized double cacheHitRate() { return rate(total.cacheHits, total.requests); }
+
     synchronized int activeAgents() {
         if (agents == null) return 0;
         return agents.containsKey(NO_AGENT) ? agents.size() - 1 : agents.size();
     }
 
-    /** An immutable snapshot for the API. */
-    public synchronized WorkflowStatus snapshot() {
+    /** An immutable snapshot for the API, engines named by id only (tests). */
+    public WorkflowStatus snapshot() {
+        return snapshot(engineId -> engineId);
+    }
+
+    /**
+     * An immutable snapshot for the API.
+     *
+     * @param urlOf an engine's URL by its id (the id itself when the engine is not configured any more)
+     */
+    public synchronized WorkflowStatus snapshot(java.util.function.UnaryOperator<String> urlOf) {
         List<AgentStatus> agentList = new ArrayList<>(agents == null ? 0 : agents.size());
         if (agents != null) {
             for (Map.Entry<String, Counts> e : agents.entrySet()) {
@@ -241,13 +261,20 @@ public final class WorkflowState {
                 Counts c = e.getValue();
                 agentList.add(new AgentStatus(e.getKey().equals(NO_AGENT) ? null : e.getKey(), c.requests,
                         c.cacheHits, rate(c.cacheHits, c.requests), c.promptTokens, c.cachedTokens,
-                        rate(c.cachedTokens, c.promptTokens), c.meanTtftMs(), c.lastTtftMs(), c.lastEngine,
+                        rate(c.cachedTokens, c.promptTokens), c.meanTtftMs(), c.lastTtftMs(),
+                        c.lastEngine == null ? null : urlOf.apply(c.lastEngine), c.lastEngine,
                         c.lastActiveMillis / 1000.0));
             }
             agentList.sort(java.util.Comparator.comparing(a -> a.agentId() == null ? "" : a.agentId()));
         }
+        // A workflow placed by lineage alone (or by a policy that keeps no home) is where its latest request went.
+        String assigned = home != null ? home : lastEngine;
+        List<String> secondaryUrls = new ArrayList<>(secondaryHomes.length);
+        for (String e : secondaryHomes) secondaryUrls.add(urlOf.apply(e));
         return new WorkflowStatus(id, createdAtMillis / 1000.0, lastActiveMillis / 1000.0, activeAgents(),
-                total.requests, total.cacheHits, rate(total.cacheHits, total.requests), home, List.of(secondaryHomes), routed,
+                total.requests, total.cacheHits, rate(total.cacheHits, total.requests),
+                assigned == null ? null : urlOf.apply(assigned), assigned,
+                List.copyOf(secondaryUrls), List.of(secondaryHomes), routed,
                 total.promptTokens, total.cachedTokens, total.completionTokens,
                 rate(total.cachedTokens, total.promptTokens), total.meanTtftMs(), total.lastTtftMs(),
                 total.errors, strategy, priority, moveCount,

@@ -15,9 +15,15 @@ import java.util.List;
  * @param totalRequests    finished requests (outcomes reported by the forwarder)
  * @param routedRequests   requests placed (finished or not)
  * @param cacheHits        finished requests with cached_tokens > 0
- * @param assignedInstance current home engine id (null with strategy none or before the first request)
- * @param secondaryInstances engines a fan-out spread to because waiting on the home would cost more
- *                         than computing the workflow's context again there; later requests may use them
+ * @param assignedInstance URL of the engine the workflow is on, as the seed plan's {@code workflow_instances}
+ *                         (workflow id to instance URL): its home, or, for a workflow that has none (placed by
+ *                         lineage alone, strategy none, or a policy without homes), the engine its latest
+ *                         request went to; null before its first request was placed. The engine's id when the
+ *                         engine is no longer configured.
+ * @param assignedEngine   the id of that engine (what {@code x-caravan-engine} and the metrics name)
+ * @param secondaryInstances URLs of the engines a fan-out spread to because waiting on the home would cost
+ *                         more than computing the workflow's context again there; later requests may use them
+ * @param secondaryEngines their ids
  * @param errors           finished requests with an engine status >= 400, no answer, or a broken stream
  * @param moveCount        home changes since creation ({@code moves} keeps the latest few)
  */
@@ -31,7 +37,9 @@ public record WorkflowStatus(
         long cacheHits,
         double cacheHitRate,
         String assignedInstance,
+        String assignedEngine,
         List<String> secondaryInstances,
+        List<String> secondaryEngines,
         long routedRequests,
         long promptTokens,
         long cachedTokens,

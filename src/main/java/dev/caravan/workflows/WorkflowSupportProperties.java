@@ -1,7 +1,9 @@
 package dev.caravan.workflows;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * {@code caravan.workflow-support.*}: the seed plan's {@code workflowSupport} block.
@@ -23,7 +25,12 @@ public class WorkflowSupportProperties {
     /** {@code caravan.workflow-support.enabled}: route workflow requests with workflow-aware placement. Default true. */
     private boolean enabled = true;
 
-    /** {@code caravan.workflow-support.ttl}: inactivity after which a workflow is forgotten. Default 3600s. */
+    /**
+     * {@code caravan.workflow-support.ttl}: inactivity after which a workflow is forgotten. Default 3600s.
+     * A bare number means seconds, as the seed plan's {@code ttl: 3600  # Workflow TTL in seconds} (Spring's
+     * default unit would be milliseconds, turning that hour into 3.6 s); units ({@code 30m}, {@code PT1H}) work.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration ttl = Duration.ofSeconds(3600);
 
     /** {@code caravan.workflow-support.max-workflows}: live workflows at most; least recently active evicted. Default 1000. */

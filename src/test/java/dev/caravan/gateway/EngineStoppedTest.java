@@ -47,7 +47,7 @@ class EngineStoppedTest extends GatewayTestSupport {
         assertThat(engine.isHealthy()).isFalse();
         assertThat(json(get("/health")).get("healthy_engines").asInt()).isEqualTo(3);
         com.fasterxml.jackson.databind.JsonNode status = json(get("/v1/workflows/wf-stop/status"));
-        assertThat(status.get("assigned_instance").asText()).isNotEqualTo(home);
+        assertThat(status.get("assigned_engine").asText()).isNotEqualTo(home);
         assertThat(status.get("moves").get(0).get("from").asText()).isEqualTo(home);
         assertThat(status.get("moves").get(0).get("reason").asText()).isEqualTo("failover");
 

@@ -68,7 +68,8 @@ class ErrorResponsesTest extends GatewayTestSupport {
                 "invalid_type");
         assertError(post("/v1/completions", "{\"model\":\"" + MODEL + "\",\"prompt\":{}}"), 400, "prompt",
                 "invalid_type");
-        assertError(post(CHAT, chat(",\"workflow_metadata\":{\"workflow_id\":\"a.b\"}")), 400,
+        // a control character (a '.' is fine on completions: only the messaging endpoints refuse it)
+        assertError(post(CHAT, chat(",\"workflow_metadata\":{\"workflow_id\":\"a\\u0001b\"}")), 400,
                 "workflow_metadata.workflow_id", "invalid_value");
         assertError(post(CHAT, chat(",\"workflow_metadata\":{\"workflow_id\":\"w\",\"context_sharing_strategy\":\"x\"}")),
                 400, "workflow_metadata.context_sharing_strategy", "invalid_value");

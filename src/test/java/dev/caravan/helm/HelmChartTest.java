@@ -101,6 +101,30 @@ class HelmChartTest {
     }
 
     @Test
+    void theSeedPlansMessageQueueBlockIsHonoured() throws IOException {
+        // defaults: messaging on, no count bound
+        Rendered defaults = render(t -> t);
+        assertThat(defaults.named("ConfigMap", "caravan-routes").get("data").has("messages.camel.yaml")).isTrue();
+        assertThat(defaults.applicationYaml().at("/caravan/messaging/max-queue-messages").isMissingNode()).isTrue();
+        // maxQueueSize: a count bound per agent queue, beside the byte bound
+        Rendered sized = render(t -> t.set("messageQueue.maxQueueSize", 1000));
+        assertThat(sized.applicationYaml().at("/caravan/messaging/max-queue-messages").asLong()).isEqualTo(1000);
+        assertThat(sized.applicationYaml().at("/caravan/messaging/max-queue-bytes").asLong()).isEqualTo(10485760);
+        // the plan's place for the block (router.workflowSupport.messageQueue) works too, and wins
+        Rendered plan = render(t -> t.set("messageQueue.maxQueueSize", 5)
+                .set("router.workflowSupport.messageQueue.enabled", false)
+                .set("router.workflowSupport.messageQueue.maxQueueSize", 200));
+        assertThat(plan.applicationYaml().at("/caravan/messaging/max-queue-messages").asLong()).isEqualTo(200);
+        // enabled: false leaves the messaging endpoints out; every other route stays
+        JsonNode routes = plan.named("ConfigMap", "caravan-routes").get("data");
+        assertThat(routes.has("messages.camel.yaml")).isFalse();
+        assertThat(routes.has("openai.camel.yaml")).isTrue();
+        assertThat(routes.has("workflows.camel.yaml")).isTrue();
+        assertThatThrownBy(() -> render(t -> t.set("messageQueue.maxQueueSize", 0)))
+                .hasMessageContaining("messageQueue.maxQueueSize must be a positive number");
+    }
+
+    @Test
     void multiReplicaUsesExternalBrokerAndRendersEngineIds() throws IOException {
         Rendered r = render(t -> t.withValuesFile(MULTI));
         JsonNode deployment = r.one("Deployment");

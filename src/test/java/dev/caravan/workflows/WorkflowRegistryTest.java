@@ -112,7 +112,7 @@ class WorkflowRegistryTest {
         assertThat(s.cachedTokenRate()).isEqualTo(0.6);
         assertThat(s.meanTtftMs()).isEqualTo(50.0);
         assertThat(s.lastTtftMs()).isEqualTo(30.0);
-        assertThat(s.assignedInstance()).isEqualTo("e1");
+        assertThat(s.assignedEngine()).isEqualTo("e1");
         assertThat(s.moveCount()).isEqualTo(1);
         assertThat(s.createdAt()).isEqualTo(1_700_000_000.0);
         assertThat(s.agents()).extracting(AgentStatus::agentId).containsExactly("coder", "planner");
