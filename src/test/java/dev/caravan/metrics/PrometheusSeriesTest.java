@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.caravan.gateway.GatewayTestSupport;
 import dev.caravan.messaging.AgentQueueMetrics;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
@@ -120,6 +123,46 @@ class PrometheusSeriesTest extends GatewayTestSupport {
         assertThat(value(after, "caravan_messaging_agent_messages_total{event=\"added\"}")).isEqualTo(addedBefore);
         assertThat(value(after, "caravan_messaging_agent_messages_total{event=\"acknowledged\"}")).isEqualTo(acked);
         assertThat(after).doesNotContain("workflow_id=\"" + wf + "\"");
+    }
+
+    /**
+     * Every series the shipped Grafana dashboard queries is exported, with the labels it groups by
+     * (after traffic, so series that appear with the first request are there).
+     */
+    @Test
+    void everyDashboardExpressionNamesAnExportedSeriesAndLabel() throws Exception {
+        assertThat(post("/v1/chat/completions", chat("dashboard", "dash-wf", "a")).statusCode()).isEqualTo(200);
+        // an error answered by the gateway itself: caravan_error_responses_total starts with the first one
+        assertThat(post("/v1/chat/completions", "{\"model\":\"" + MODEL + "\"}").statusCode()).isEqualTo(400);
+        agentQueues.refresh();
+        String prom = prometheus();
+        JsonNode dashboard = mapper.readTree(Files.readString(Path.of("docs", "grafana", "caravan.json")));
+        Pattern metric = Pattern.compile("\\b((?:caravan|vllm|artemis)_[a-z0-9_]+)");
+        int checked = 0;
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                String expr = target.get("expr").asText();
+                Matcher m = metric.matcher(expr);
+                while (m.find()) {
+                    String name = m.group(1);
+                    String family = name.replaceAll("_(bucket|count|sum)$", "");
+                    assertThat(prom).as("%s in panel %s", name, panel.get("title").asText())
+                            .containsPattern("(?m)^" + Pattern.quote(name) + "[{ ]")
+                            .contains("# TYPE " + family + " ");
+                    checked++;
+                }
+                Matcher by = Pattern.compile("by \\(([a-z_, ]+)\\) \\((?:[a-z_]+\\()?((?:caravan|vllm)_[a-z0-9_]+)").matcher(expr);
+                while (by.find()) {
+                    for (String label : by.group(1).split(",\\s*")) {
+                        if (!label.equals("le")) {
+                            assertThat(prom).as("label %s of %s", label, by.group(2))
+                                    .containsPattern("(?m)^" + Pattern.quote(by.group(2)) + "\\{[^}]*\\b" + label + "=\"");
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(15);
     }
 
     @Test
