@@ -143,6 +143,7 @@ nginx -e "$WORK/proxy-early.log" -p "$WORK" -c "$WORK/proxy.conf"
 start_gateway() { # jar port log management-port [routes-dir] [extra args] [JVM options] [java] -> pid in STARTED_PID
   local opts=${7:-$GATEWAY_OPTS} java=${8:-$GATEWAY_JAVA}
   log "gateway $1 on :$2 ($("$java" -version 2>&1 | head -1); $opts)"
+  # No per-request log line (caravan.request), as nginx runs with access_log off.
   # shellcheck disable=SC2086
   (cd "$ROOT" && exec "$java" $opts -jar "$1" \
     --server.port="$2" --management.server.port="$4" \
@@ -151,7 +152,9 @@ start_gateway() { # jar port log management-port [routes-dir] [extra args] [JVM 
     --caravan.engines[0].id=stub-json --caravan.engines[0].url="http://127.0.0.1:$STUB_JSON" --caravan.engines[0].models[0]=bench-json \
     --caravan.engines[1].id=stub-sse --caravan.engines[1].url="http://127.0.0.1:$STUB_SSE" --caravan.engines[1].models[0]=bench-sse \
     --caravan.engines[2].id=stub-slow --caravan.engines[2].url="http://127.0.0.1:$STUB_SLOW" --caravan.engines[2].models[0]=bench-slow \
-    --caravan.routing.saturation-per-engine=1000000 $GATEWAY_ARGS ${6:-} \
+    --caravan.routing.saturation-per-engine=1000000 \
+    --logging.level.caravan.request=warn \
+    $GATEWAY_ARGS ${6:-} \
     > "$3" 2>&1) &
   STARTED_PID=$!
 }

@@ -3,7 +3,9 @@ package dev.caravan.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.core.GatewayException;
+import dev.caravan.core.CompletionCall;
 import dev.caravan.metrics.ErrorResponseMetrics;
+import dev.caravan.metrics.RequestLog;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -21,10 +23,12 @@ public class OpenAiErrorResponse implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiErrorResponse.class);
     private final ObjectMapper mapper;
     private final ErrorResponseMetrics metrics;
+    private final RequestLog requestLog;
 
-    public OpenAiErrorResponse(ObjectMapper mapper, ErrorResponseMetrics metrics) {
+    public OpenAiErrorResponse(ObjectMapper mapper, ErrorResponseMetrics metrics, RequestLog requestLog) {
         this.mapper = mapper;
         this.metrics = metrics;
+        this.requestLog = requestLog;
     }
 
     @Override
@@ -37,6 +41,7 @@ public class OpenAiErrorResponse implements Processor {
                     "The gateway failed to process the request", null);
         }
         metrics.answered(exchange.getFromRouteId(), error.status(), error.code());
+        requestLog.refused(exchange.getFromRouteId(), CompletionCall.ifParsed(exchange), error.status(), error.code());
         Message out = exchange.getMessage();
         out.removeHeaders("*", "x-request-id");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, error.status());

@@ -53,6 +53,11 @@ public final class CompletionCall {
         return call;
     }
 
+    /** The exchange's call, or null when the request was refused before it was parsed. */
+    public static CompletionCall ifParsed(Exchange exchange) {
+        return exchange.getProperty(PROPERTY, CompletionCall.class);
+    }
+
     /** Makes this the exchange's call (the parse step). */
     public void attachTo(Exchange exchange) {
         exchange.setProperty(PROPERTY, this);

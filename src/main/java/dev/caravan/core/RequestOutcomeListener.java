@@ -25,6 +25,9 @@ public interface RequestOutcomeListener {
     /** The engine took the call (answered 200): its KV cache now holds the call's prompt. */
     default void onAccepted(CompletionCall call) {}
 
+    /** The engine failed the call before answering it (refused, timed out, 5xx, connection lost). */
+    default void onEngineError(Engine engine, EngineErrorKind kind) {}
+
     /** The engine slot a call held is free again, whether the engine answered or not. */
     default void onEngineFreed(Engine engine) {}
 }

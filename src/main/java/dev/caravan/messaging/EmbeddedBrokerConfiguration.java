@@ -1,5 +1,6 @@
 package dev.caravan.messaging;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,11 +8,13 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.FileDeploymentManager;
+import org.apache.activemq.artemis.core.config.MetricsConfiguration;
 import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
 import org.springframework.context.annotation.Bean;
@@ -44,7 +47,7 @@ public class EmbeddedBrokerConfiguration {
 
     @Bean
     Configuration artemisConfiguration(Environment environment, MessagingProperties properties,
-                                       ArtemisProperties artemis) throws Exception {
+                                       ArtemisProperties artemis, ObjectProvider<MeterRegistry> meters) throws Exception {
         String xml = Files.readString(Path.of(properties.getBrokerXml()), StandardCharsets.UTF_8);
         // Artemis itself only substitutes JVM system properties; resolve Spring keys first.
         String resolved = environment.resolveRequiredPlaceholders(xml);
@@ -61,6 +64,12 @@ public class EmbeddedBrokerConfiguration {
             configuration.getAcceptorConfigurations().removeIf(a -> "native".equals(a.getName()));
         }
         configuration.addAcceptorConfiguration("in-vm", inVmUrl(artemis));
+        MeterRegistry registry = meters.getIfAvailable();
+        MetricsConfiguration metrics = configuration.getMetricsConfiguration();
+        if (registry != null && (metrics == null || metrics.getPlugin() == null)) { // broker.xml may name its own plugin
+            configuration.setMetricsConfiguration((metrics == null ? new MetricsConfiguration() : metrics)
+                    .setPlugin(new BrokerMetricsPlugin(registry)));
+        }
         // The resolved copy is a snapshot; changes belong in broker/broker.xml and a restart.
         configuration.setConfigurationFileRefreshPeriod(-1);
         return configuration;

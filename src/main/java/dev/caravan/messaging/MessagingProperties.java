@@ -58,6 +58,23 @@ public class MessagingProperties {
      */
     private int pollWindowBytes = 64 * 1024;
     private final Acceptor acceptor = new Acceptor();
+    private final Metrics metrics = new Metrics();
+
+    /** {@code caravan.messaging.metrics.*}: the agent queues' series, read from the broker's counters. */
+    public static class Metrics {
+        /**
+         * Agent queues named in {@code vllm_workflow_message_queue_size} (the deepest); the others are
+         * summed in one series labelled {@code other}, so the series stay bounded for any number of agents.
+         */
+        private int topQueues = 10;
+        /** How often the broker's agent queues are read (one listing of them per read). */
+        private Duration refresh = Duration.ofSeconds(15);
+
+        public int getTopQueues() { return topQueues; }
+        public void setTopQueues(int topQueues) { this.topQueues = Math.max(0, topQueues); }
+        public Duration getRefresh() { return refresh; }
+        public void setRefresh(Duration refresh) { this.refresh = refresh; }
+    }
 
     public static class Acceptor {
         /** false: no TCP acceptor at all, only the gateway's in-VM connection. */
@@ -106,4 +123,5 @@ public class MessagingProperties {
     public int getQueueBufferSize() { return queueBufferSize; }
     public void setQueueBufferSize(int queueBufferSize) { this.queueBufferSize = queueBufferSize; }
     public Acceptor getAcceptor() { return acceptor; }
+    public Metrics getMetrics() { return metrics; }
 }

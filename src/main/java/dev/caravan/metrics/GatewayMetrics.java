@@ -1,5 +1,6 @@
 package dev.caravan.metrics;
 
+import dev.caravan.core.EngineErrorKind;
 import dev.caravan.core.PlacementReason;
 import dev.caravan.core.RequestOutcome;
 import dev.caravan.core.RequestOutcomeListener;
@@ -32,6 +33,7 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
     private final AdmissionQueue admission;
     private final Map<String, EngineMeters> perEngine = new ConcurrentHashMap<>();
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> engineErrors = new ConcurrentHashMap<>();
     private MeterRegistry registry;
 
     public GatewayMetrics(EngineRegistry engines, WorkflowRegistry workflows, AdmissionQueue admission) {
@@ -50,6 +52,9 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
             Tags t = Tags.of("engine", e.id());
             Gauge.builder("caravan.engine.healthy", e, x -> x.isHealthy() ? 1 : 0).tags(t)
                     .description("1 when the engine passes its health check").register(registry);
+            for (EngineErrorKind kind : EngineErrorKind.values()) { // there at 0, so rate() and alerts see them
+                engineError(e.id(), kind);
+            }
             Gauge.builder("caravan.engine.in.flight", e, Engine::inFlight).tags(t)
                     .description("Requests the gateway has open on the engine").register(registry);
             Gauge.builder("caravan.engine.running", e, Engine::running).tags(t)
@@ -107,7 +112,22 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
         m.duration.record(o.durationNanos(), TimeUnit.NANOSECONDS);
         if (o.failedMidStream()) {
             m.midStreamFailures.increment();
+            engineError(engine, EngineErrorKind.MID_STREAM).increment();
         }
+    }
+
+    @Override
+    public void onEngineError(Engine engine, EngineErrorKind kind) {
+        if (registry != null) {
+            engineError(engine.id(), kind).increment();
+        }
+    }
+
+    private Counter engineError(String engine, EngineErrorKind kind) {
+        return engineErrors.computeIfAbsent(engine + '|' + kind.label(), k -> Counter.builder("caravan.engine.errors")
+                .tags("engine", engine, "kind", kind.label())
+                .description("Calls an engine failed: connect (refused), timeout, connection (lost), http_5xx, mid_stream")
+                .register(registry));
     }
 
     private EngineMeters engineMeters(String engine) {

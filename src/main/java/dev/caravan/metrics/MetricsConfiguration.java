@@ -6,11 +6,13 @@ import dev.caravan.placement.admission.AdmissionQueue;
 import dev.caravan.placement.prefix.PrefixIndex;
 import dev.caravan.workflows.WorkflowRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Routing and workflow metrics for /actuator/prometheus. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MetricsProperties.class)
 public class MetricsConfiguration {
 
     @Bean
@@ -30,10 +32,15 @@ public class MetricsConfiguration {
         return new EngineCostMetrics(placement.costModels(), engines);
     }
 
-    /** Per-workflow series; off with {@code caravan.metrics.per-workflow=false} for very many workflows. */
+    /** One log line per completion request (logger caravan.request). */
     @Bean
-    @ConditionalOnProperty(name = "caravan.metrics.per-workflow", havingValue = "true", matchIfMissing = true)
-    WorkflowMetrics workflowMetrics(WorkflowRegistry workflows) {
-        return new WorkflowMetrics(workflows);
+    RequestLog requestLog() {
+        return new RequestLog();
+    }
+
+    /** The seed plan's vllm_workflow_* series; per workflow id only with {@code caravan.metrics.per-workflow}. */
+    @Bean
+    WorkflowMetrics workflowMetrics(WorkflowRegistry workflows, MetricsProperties properties) {
+        return new WorkflowMetrics(workflows, properties);
     }
 }

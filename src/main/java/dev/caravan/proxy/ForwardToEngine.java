@@ -2,6 +2,7 @@ package dev.caravan.proxy;
 
 import dev.caravan.core.ClientDisconnect;
 import dev.caravan.core.CompletionCall;
+import dev.caravan.core.EngineErrorKind;
 import dev.caravan.core.EngineFailureException;
 import dev.caravan.core.GatewayException;
 import dev.caravan.engines.Engine;
@@ -166,6 +167,7 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
                 byte[] body = read.result().getBytes();
                 int status = response.statusCode();
                 if (status >= 500) {
+                    recorder.engineError(attempt.engine, EngineErrorKind.HTTP_5XX);
                     recorder.abandoned(attempt.call, attempt.engine);
                     throw new EngineFailureException(attempt.engine, "Engine " + attempt.engine.id() + " answered "
                             + status + ": " + new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8), null);
@@ -181,10 +183,12 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
     /** Why the engine call failed: the client left (the gateway closed it; not the engine's fault) or the engine. */
     private RuntimeException failed(Attempt attempt, Throwable cause, ClientDisconnect client) {
         Engine engine = attempt.engine;
-        recorder.abandoned(attempt.call, engine);
         if (client != null && client.gone()) {
+            recorder.abandoned(attempt.call, engine);
             return ClientDisconnect.clientClosedRequest();
         }
+        recorder.engineError(engine, EngineErrorKind.of(cause));
+        recorder.abandoned(attempt.call, engine);
         monitor.reportConnectFailure(engine, cause);
         return new EngineFailureException(engine, "Engine " + engine.id() + " is unreachable: " + cause, cause);
     }

@@ -1,6 +1,7 @@
 package dev.caravan.proxy;
 
 import dev.caravan.core.CompletionCall;
+import dev.caravan.core.EngineErrorKind;
 import dev.caravan.core.RequestOutcome;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.engines.Engine;
@@ -55,6 +56,17 @@ public class OutcomeRecorder {
         engine.requestFinished();
         prefillOver(call);
         freed(engine);
+    }
+
+    /** The engine failed a call before answering it; {@link #abandoned} follows. */
+    public void engineError(Engine engine, EngineErrorKind kind) {
+        for (RequestOutcomeListener l : listeners) {
+            try {
+                l.onEngineError(engine, kind);
+            } catch (RuntimeException e) {
+                failed(l, e);
+            }
+        }
     }
 
     /** The engine's answer to {@code call} ended. */

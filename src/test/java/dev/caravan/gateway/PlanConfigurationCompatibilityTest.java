@@ -21,6 +21,7 @@ import org.springframework.boot.test.context.SpringBootTest;
         "caravan.simulator.options.time-scale=0.2",
         "caravan.engine-client.scrape-interval=200ms",
         "caravan.workflow-support.routing.strategy=kvaware",
+        "caravan.metrics.per-workflow=true", // the seed plan's workflow_id label, to see a workflow's series go
         "caravan.model-aliases[0].model=" + GatewayTestSupport.MODEL,
         "caravan.model-aliases[0].aliases[0]=llama",
         "caravan.model-aliases[0].aliases[1]=llama-3.1-8b"})

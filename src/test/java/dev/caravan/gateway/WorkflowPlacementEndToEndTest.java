@@ -198,7 +198,7 @@ class WorkflowPlacementEndToEndTest extends GatewayTestSupport {
         post("/v1/chat/completions", request("metrics please", 1, wf("metrics-wf", "a")));
         String prom = getManagement("/actuator/prometheus").body();
         assertThat(prom).contains("caravan_requests_total{", "caravan_engine_healthy{", "caravan_cached_tokens_total",
-                "vllm_workflow_requests_total{agent_id=\"a\",workflow_id=\"metrics-wf\"}", "vllm_active_workflows",
+                "vllm_workflow_requests_total{agent_id=\"a\"}", "vllm_active_workflows",
                 "caravan_admission_queue_size", "caravan_prefix_index_entries", "caravan_prefix_index_forgotten_total");
         // the simulated engines' 1,024 blocks of 16 tokens, read from their /metrics
         assertThat(prom).containsPattern("caravan_engine_kv_cache_tokens\\{engine=\"sim-0\"[^}]*} 16384.0");

@@ -170,13 +170,26 @@ class HelmChartTest {
     }
 
     @Test
+    void grafanaDashboardIsAConfigMapWithTheSidecarLabelWhenAskedFor() throws IOException {
+        assertThat(render(t -> t).all("ConfigMap")).noneMatch(c -> c.at("/metadata/name").asText().endsWith("-dashboard"));
+        Rendered r = render(t -> t.set("metrics.grafanaDashboard.enabled", true)
+                .set("metrics.grafanaDashboard.annotations.grafana_folder", "LLM"));
+        JsonNode cm = r.named("ConfigMap", "caravan-dashboard");
+        assertThat(cm.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+        assertThat(cm.at("/metadata/annotations/grafana_folder").asText()).isEqualTo("LLM");
+        JsonNode dashboard = JSON.readTree(cm.at("/data/caravan.json").asText());
+        assertThat(dashboard).isEqualTo(JSON.readTree(Files.readString(Path.of("docs", "grafana", "caravan.json"))));
+        assertThat(dashboard.get("uid").asText()).isEqualTo("caravan-gateway");
+    }
+
+    @Test
     void alertsReadSeriesTheGatewayExportsFromThisReleaseOnly() throws IOException {
         assertThat(render(t -> t).all("PrometheusRule")).isEmpty();
         Rendered r = render(t -> t.set("metrics.serviceMonitor.enabled", true).set("metrics.prometheusRule.enabled", true)
                 .set("metrics.prometheusRule.ttftP95Seconds", 7));
         JsonNode rules = r.one("PrometheusRule").at("/spec/groups/0/rules");
         List<String> alerts = new ArrayList<>();
-        String operations = Files.readString(Path.of("docs", "operations.md"));
+        String metrics = Files.readString(Path.of("docs", "metrics.md"));
         for (JsonNode rule : rules) {
             alerts.add(rule.get("alert").asText());
             String expr = rule.get("expr").asText();
@@ -186,7 +199,7 @@ class HelmChartTest {
             do {
                 // every series an alert reads is one the gateway exports, as the metrics table lists them
                 String series = m.group().replaceAll("_bucket$", "");
-                assertThat(operations).as("docs/operations.md lists %s", series).contains("`" + series);
+                assertThat(metrics).as("docs/metrics.md lists %s", series).contains("`" + series);
             } while (m.find());
         }
         assertThat(alerts).contains("CaravanNoHealthyEngine", "CaravanEngineDown", "CaravanRequestsRejected",
