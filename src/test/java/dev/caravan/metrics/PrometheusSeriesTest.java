@@ -31,7 +31,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
         "caravan.simulator.engines=2",
         "caravan.simulator.options.time-scale=0.2",
         "caravan.messaging.metrics.top-queues=2",
-        "caravan.messaging.metrics.refresh=1h"}) // refreshed by the test, not by the timer
+        "caravan.messaging.metrics.refresh=1h", // refreshed by the test, not by the timer
+        // log levels outlive a test's context in the JVM: another test may have turned the request log off
+        "logging.level.caravan.request=info"})
 class PrometheusSeriesTest extends GatewayTestSupport {
 
     @Autowired
