@@ -2,47 +2,71 @@ package dev.caravan.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.caravan.gateway.GatewayTestSupport;
-import java.net.http.HttpResponse;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.ContextSharingStrategy;
+import dev.caravan.core.PlacementDecision;
+import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PlacementRequest;
+import dev.caravan.core.RequestOutcome;
+import dev.caravan.core.WorkflowMetadata;
+import dev.caravan.engines.Engine;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.logging.logback.StructuredLogEncoder;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.StandardEnvironment;
 
-/** With Spring Boot's structured logging switched on, the request log line is JSON with its fields. */
-@CamelSpringBootTest
-@ExtendWith(OutputCaptureExtension.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "caravan.simulator.engines=1",
-        "caravan.simulator.options.time-scale=0.2",
-        "logging.structured.format.console=ecs",
-        "logging.level.caravan.request=info"})
-class StructuredRequestLogTest extends GatewayTestSupport {
+/**
+ * With Spring Boot's structured logging ({@code logging.structured.format.console=ecs}) the request
+ * line is one JSON object with every field. Encoded here by Spring Boot's own encoder: logging is set
+ * up once per test JVM, so a test context cannot switch the format for itself.
+ */
+class StructuredRequestLogTest {
 
     @Test
-    void theRequestLineIsOneJsonObjectWithEveryField(CapturedOutput output) throws Exception {
-        HttpResponse<String> r = post("/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":"
-                + "\"user\",\"content\":\"structured\"}],\"max_tokens\":3,\"stream\":true,"
-                + "\"workflow_metadata\":{\"workflow_id\":\"json-wf\",\"agent_id\":\"writer\"}}");
-        assertThat(r.statusCode()).isEqualTo(200);
-        String id = r.headers().firstValue("x-request-id").orElseThrow();
-        JsonNode line = null;
-        for (String l : output.getOut().split("\n")) {
-            if (l.startsWith("{") && l.contains("\"request_id\":\"" + id + "\"")) {
-                line = mapper.readTree(l);
-            }
+    void theRequestLineIsOneEcsJsonObjectWithEveryField() throws Exception {
+        LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger logger = logback.getLogger(RequestLog.LOGGER);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            Engine engine = new Engine("gpu-a", URI.create("http://gpu-a:8000"), Set.of(), Map.of(), false);
+            WorkflowMetadata wf = new WorkflowMetadata("json-wf", "writer", null, 1.0, ContextSharingStrategy.AUTO, Map.of());
+            new RequestLog().onOutcome(new RequestOutcome(new PlacementRequest("req-9", "m", "p", wf, null, Set.of()),
+                    new PlacementDecision(engine, PlacementReason.LINEAGE), engine, 200, "resp-9", 50, 32, 3,
+                    9_900_000L, 15_000_000L, false, null));
+        } finally {
+            logger.detachAppender(appender);
         }
-        assertThat(line).as("a JSON request line in%n%s", output.getOut()).isNotNull();
+
+        logback.putObject(Environment.class.getName(), new StandardEnvironment());
+        StructuredLogEncoder ecs = new StructuredLogEncoder();
+        ecs.setContext(logback);
+        ecs.setFormat("ecs");
+        ecs.start();
+        String json = new String(ecs.encode(appender.list.get(0)), StandardCharsets.UTF_8);
+        ecs.stop();
+
+        JsonNode line = new ObjectMapper().readTree(json);
+        assertThat(line.get("request_id").asText()).isEqualTo("req-9");
         assertThat(line.get("workflow_id").asText()).isEqualTo("json-wf");
         assertThat(line.get("agent_id").asText()).isEqualTo("writer");
-        assertThat(line.get("engine").asText()).isEqualTo("sim-0");
+        assertThat(line.get("engine").asText()).isEqualTo("gpu-a");
+        assertThat(line.get("placement_reason").asText()).isEqualTo("lineage");
         assertThat(line.get("status").asText()).isEqualTo("200");
-        assertThat(line.get("completion_tokens").asText()).isEqualTo("3");
-        assertThat(line.get("ttft_ms").asDouble()).isPositive();
-        assertThat(line.has("placement_reason")).isTrue();
+        assertThat(line.get("cached_tokens").asText()).isEqualTo("32");
+        assertThat(line.get("ttft_ms").asText()).isEqualTo("9.9");
         assertThat(line.at("/log/logger").asText()).isEqualTo("caravan.request");
+        assertThat(line.get("message").asText()).startsWith("request=req-9 workflow=json-wf agent=writer");
     }
 }
