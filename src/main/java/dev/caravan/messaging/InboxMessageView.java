@@ -8,6 +8,7 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.TextMessage;
 import java.nio.charset.StandardCharsets;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,10 +26,33 @@ public class InboxMessageView {
         this.mapper = mapper;
     }
 
-    /** The id a reader acknowledges with: the caravan message id, or the broker's JMSMessageID. */
+    /** The broker's arrival time of a message (address setting {@code enable-ingress-timestamp}). */
+    static final String INGRESS_TIMESTAMP = "_AMQ_INGRESS_TIMESTAMP";
+
+    /**
+     * The id a reader acknowledges with: the caravan message id, else the sender's JMSMessageID, else
+     * (MQTT, or AMQP without a message-id) the broker's own message id, unique on that broker.
+     */
     public String idOf(Message message) throws JMSException {
         String id = message.getStringProperty(MessageProperties.MESSAGE_ID);
-        return id != null ? id : message.getJMSMessageID();
+        if (id == null) {
+            id = message.getJMSMessageID();
+        }
+        if (id == null && message instanceof ActiveMQMessage core) {
+            id = "ID:broker-" + core.getCoreMessage().getMessageID();
+        }
+        return id;
+    }
+
+    /** Epoch ms: the gateway's stamp, else the sender's JMS timestamp, else when the broker took it in. */
+    static long timestampOf(Message message) throws JMSException {
+        if (message.propertyExists(MessageProperties.TIMESTAMP)) {
+            return message.getLongProperty(MessageProperties.TIMESTAMP);
+        }
+        if (message.getJMSTimestamp() > 0) {
+            return message.getJMSTimestamp();
+        }
+        return message.propertyExists(INGRESS_TIMESTAMP) ? message.getLongProperty(INGRESS_TIMESTAMP) : 0;
     }
 
     public ObjectNode toJson(Message message, String agentId) throws JMSException {
@@ -43,8 +67,7 @@ public class InboxMessageView {
         }
         node.put("type", type);
         node.set("payload", payload(message));
-        long millis = message.propertyExists(MessageProperties.TIMESTAMP)
-                ? message.getLongProperty(MessageProperties.TIMESTAMP) : message.getJMSTimestamp();
+        long millis = timestampOf(message);
         node.put("timestamp", java.math.BigDecimal.valueOf(millis, 3)); // plain epoch seconds, as the send answer
         node.put("correlation_id", message.getJMSCorrelationID());
         node.put("reply_to", message.getStringProperty(MessageProperties.REPLY_TO));

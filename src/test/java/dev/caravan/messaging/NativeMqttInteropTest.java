@@ -57,7 +57,13 @@ class NativeMqttInteropTest extends MessagingTestSupport {
                     "{\"temperature\":21.5}".getBytes(StandardCharsets.UTF_8))));
             JsonNode inbox = poll(wf, "planner", "?timeout=5");
             assertThat(inbox.get("count").asInt()).isEqualTo(1);
-            assertThat(inbox.get("messages").get(0).get("payload").get("temperature").asDouble()).isEqualTo(21.5);
+            JsonNode fromDevice = inbox.get("messages").get(0);
+            assertThat(fromDevice.get("payload").get("temperature").asDouble()).isEqualTo(21.5);
+            // MQTT carries no message id or timestamp: the broker's id and its arrival time stand in
+            assertThat(fromDevice.get("id").isNull()).isFalse();
+            assertThat(fromDevice.get("id").asText()).startsWith("ID:");
+            assertThat(fromDevice.get("timestamp").asDouble() * 1000)
+                    .isBetween((double) System.currentTimeMillis() - 60_000, (double) System.currentTimeMillis() + 1_000);
             out.write(new byte[] {(byte) 0xE0, 0});
         }
     }
