@@ -30,9 +30,9 @@ public class BrokerClientConfiguration {
     @Primary
     ConnectionFactory jmsConnectionFactory(BrokerEndpoint endpoint, MessagingProperties properties) {
         // Large messages are stored outside the paging store and only their header counts
-        // against max-size-bytes; keeping every accepted payload (<= max-payload-bytes, UTF-16 in
-        // a core text message) a regular message keeps the per-queue bound (429) honest.
-        long regular = Math.max(100 * 1024, 2L * properties.getMaxPayloadBytes() + 256 * 1024);
+        // against max-size-bytes: every accepted payload is sent as a regular message (the embedded
+        // broker keeps it one too: EmbeddedBrokerConfiguration sizes its journal records to match).
+        int regular = properties.regularMessageBytes();
         ActiveMQConnectionFactory target = new ActiveMQConnectionFactory(
                 endpoint.url("minLargeMessageSize=" + regular), endpoint.user(), endpoint.password());
         CachingConnectionFactory caching = new CachingConnectionFactory(target);

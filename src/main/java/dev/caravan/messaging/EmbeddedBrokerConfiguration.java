@@ -63,6 +63,7 @@ public class EmbeddedBrokerConfiguration {
         if (!properties.getAcceptor().isEnabled()) {
             configuration.getAcceptorConfigurations().removeIf(a -> "native".equals(a.getName()));
         }
+        keepMessagesRegular(configuration, properties.regularMessageBytes());
         configuration.addAcceptorConfiguration("in-vm", inVmUrl(artemis));
         MeterRegistry registry = meters.getIfAvailable();
         MetricsConfiguration metrics = configuration.getMetricsConfiguration();
@@ -98,6 +99,27 @@ public class EmbeddedBrokerConfiguration {
     @Bean
     BrokerAdmin brokerAdmin(EmbeddedActiveMQ broker) {
         return new EmbeddedBrokerAdmin(broker);
+    }
+
+    /**
+     * A message whose record is larger than the journal buffer is turned into a large message by the
+     * broker, whatever the client sent, and a large message's body does not count against its
+     * queue's max-size-bytes (40 payloads of 300,000 characters were stored while the queue counted
+     * 73 KB). Journal records and the native protocols' large-message thresholds are sized so every
+     * message up to {@code regularBytes} stays regular and counts in full. Settings broker.xml gives
+     * explicitly and larger are kept.
+     */
+    static void keepMessagesRegular(Configuration configuration, int regularBytes) {
+        configuration.setJournalBufferSize_NIO(Math.max(configuration.getJournalBufferSize_NIO(), regularBytes));
+        configuration.setJournalBufferSize_AIO(Math.max(configuration.getJournalBufferSize_AIO(), regularBytes));
+        configuration.setJournalFileSize(Math.max(configuration.getJournalFileSize(), 2 * regularBytes));
+        for (org.apache.activemq.artemis.api.core.TransportConfiguration acceptor : configuration.getAcceptorConfigurations()) {
+            for (String key : new String[] {"amqpMinLargeMessageSize", "stompMinLargeMessageSize"}) {
+                if (!acceptor.getCombinedParams().containsKey(key)) {
+                    acceptor.getExtraParams().put(key, String.valueOf(regularBytes));
+                }
+            }
+        }
     }
 
     static String inVmUrl(ArtemisProperties artemis) {

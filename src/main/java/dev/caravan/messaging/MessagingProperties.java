@@ -93,6 +93,16 @@ public class MessagingProperties {
     public String getPassword() { return password; }
     public void setPassword(String password) { this.password = password; }
     public int getMaxPayloadBytes() { return maxPayloadBytes; }
+
+    /**
+     * The size up to which a message stays a regular (not a "large") Artemis message: every payload the
+     * gateway accepts (max-payload-bytes, UTF-16 in a core text message, plus properties). Large
+     * messages keep their body in files outside the address's size, so only regular ones keep a
+     * queue's max-size-bytes (the 429) honest.
+     */
+    public int regularMessageBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(100 * 1024, 2L * maxPayloadBytes + 256 * 1024));
+    }
     public void setMaxPayloadBytes(int maxPayloadBytes) { this.maxPayloadBytes = maxPayloadBytes; }
     public Duration getDefaultPollTimeout() { return defaultPollTimeout; }
     public void setDefaultPollTimeout(Duration defaultPollTimeout) { this.defaultPollTimeout = defaultPollTimeout; }

@@ -51,6 +51,32 @@ class NativeAmqpInteropTest extends MessagingTestSupport {
         }
     }
 
+    /** A native AMQP sender of large payloads meets the queue's byte bound as a REST sender does. */
+    @Test
+    void largeAmqpPayloadsCountAgainstTheQueueBound() throws Exception {
+        String wf = newWorkflow();
+        poll(wf, "bulk", "?timeout=0"); // the agent's queue exists
+        String big = "z".repeat(300_000);
+        int sent = 0;
+        JMSException refused = null;
+        try (Connection connection = amqp("caravan", "caravan")) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createQueue(AgentAddresses.queue(wf, "bulk")));
+            for (int i = 0; i < 10 && refused == null; i++) {
+                try {
+                    producer.send(session.createTextMessage(big));
+                    sent++;
+                } catch (JMSException e) {
+                    refused = e;
+                }
+            }
+        }
+        assertThat(refused).as("the broker refuses a send once the queue holds more than %d bytes", MAX_QUEUE_BYTES)
+                .isNotNull();
+        assertThat((long) (sent - 1) * big.length()).isLessThan(MAX_QUEUE_BYTES);
+        assertThat(poll(wf, "bulk", "?timeout=1&max_messages=100").get("count").asInt()).isEqualTo(sent);
+    }
+
     @Test
     void amqpToRestIsReadLikeARestMessage() throws Exception {
         String wf = newWorkflow();

@@ -94,6 +94,34 @@ class RestMessagingTest extends MessagingTestSupport {
         assertThat(inbox.get("messages").get(0).get("id").asText()).isEqualTo("retry-42");
     }
 
+    /** Payloads past Artemis' large-message size count in full against the queue's bound too. */
+    @Test
+    void largePayloadsCountAgainstTheQueueBound() {
+        String wf = newWorkflow();
+        String big = "y".repeat(300_000);
+        int accepted = 0;
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 40 && refused == null; i++) {
+            HttpResponse<String> r = post("/v1/workflows/" + wf + "/messages",
+                    "{\"source_agent\":\"a\",\"target_agent\":\"bulk\",\"payload\":\"" + big + "\"}");
+            if (r.statusCode() == 200) {
+                accepted++;
+            } else {
+                refused = r;
+            }
+        }
+        assertThat(refused).as("a 429 once the queue holds more than its %d bytes", MAX_QUEUE_BYTES).isNotNull();
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+        // the bound is checked before a message is added: one message past it at most
+        assertThat((long) (accepted - 1) * big.length()).isLessThan(MAX_QUEUE_BYTES);
+        int read = 0;
+        for (JsonNode page = poll(wf, "bulk", "?timeout=1&max_messages=100"); page.get("count").asInt() > 0;
+                page = poll(wf, "bulk", "?timeout=0&max_messages=100")) {
+            read += page.get("count").asInt();
+        }
+        assertThat(read).isEqualTo(accepted);
+    }
+
     @Test
     void fullQueueAnswers429AndNothingIsDroppedSilently() {
         String wf = newWorkflow();
