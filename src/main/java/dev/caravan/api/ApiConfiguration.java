@@ -23,9 +23,10 @@ public class ApiConfiguration {
     @Bean("parseCompletionRequest")
     CompletionRequestParser parseCompletionRequest(ObjectMapper mapper, RequestIds ids, ModelAliases aliases,
             @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            @Value("${caravan.routing.session-header:x-session-id}") String sessionHeader) {
+            @Value("${caravan.routing.session-header:x-session-id}") String sessionHeader,
+            @Value("${caravan.limits.max-tokens:0}") int maxTokens) {
         return new CompletionRequestParser(mapper, new BoundedBodyReader(maxBody.toBytes()), sessionHeader, ids,
-                aliases);
+                aliases, new MaxTokensCap(maxTokens));
     }
 
     @Bean("listModels")

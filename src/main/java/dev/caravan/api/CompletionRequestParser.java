@@ -41,16 +41,21 @@ public class CompletionRequestParser implements Processor {
     private final String sessionHeader;
     private final RequestIds requestIds;
     private final ModelAliases aliases;
+    private final MaxTokensCap maxTokens;
 
     public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
                                    RequestIds requestIds) {
-        this(mapper, reader, sessionHeader, requestIds, ModelAliases.none());
+        this(mapper, reader, sessionHeader, requestIds, ModelAliases.none(), MaxTokensCap.none());
     }
 
-    /** @param aliases other names for served models, replaced by the served name here, before placement */
+    /**
+     * @param aliases   other names for served models, replaced by the served name here, before placement
+     * @param maxTokens the cap on generated tokens per request
+     */
     public CompletionRequestParser(ObjectMapper mapper, BoundedBodyReader reader, String sessionHeader,
-                                   RequestIds requestIds, ModelAliases aliases) {
+                                   RequestIds requestIds, ModelAliases aliases, MaxTokensCap maxTokens) {
         this.aliases = aliases;
+        this.maxTokens = maxTokens;
         this.mapper = mapper;
         this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.reader = reader;
@@ -77,6 +82,9 @@ public class CompletionRequestParser implements Processor {
         optionalPositiveInt(body, "max_tokens");
         optionalPositiveInt(body, "max_completion_tokens");
         optionalPositiveInt(body, "n");
+        if (maxTokens.apply(body)) {
+            raw = null; // the body now carries the cap: the client's bytes cannot be forwarded as they are
+        }
         WorkflowMetadata workflow = workflow(body.get("workflow_metadata"));
 
         String requestId = requestIds.fromHeaderOrNew(exchange.getIn().getHeader(REQUEST_ID_HEADER, String.class));
