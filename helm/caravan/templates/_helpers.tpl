@@ -138,6 +138,14 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- dict "enabled" $enabled "maxQueueSize" $size | toJson -}}
 {{- end -}}
 
+{{/* The Secret holding the API keys (empty: the API runs without keys, apiKeys.allowAnonymous). */}}
+{{- define "caravan.apiKeysSecretName" -}}
+{{- $k := .Values.apiKeys -}}
+{{- if $k.existingSecret -}}{{ $k.existingSecret }}
+{{- else if $k.keys -}}{{ include "caravan.fullname" . }}-api-keys
+{{- end -}}
+{{- end -}}
+
 {{/* The application.yaml the gateway reads on top of the one in the jar. */}}
 {{- define "caravan.applicationConfig" -}}
 {{- $mode := include "caravan.brokerMode" . -}}
@@ -182,8 +190,9 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- if $v.management.hawtio.enabled }}{{ $exposure = concat $exposure (list "hawtio" "jolokia") }}{{ end -}}
 {{- $caravan := dict "routes-dir" $v.routes.dir "engines" $engines "workflow-support" $workflowSupport "routing" $routing "messaging" $messaging "metrics" (dict "per-workflow" $v.metrics.perWorkflow) -}}
 {{- with $v.engineClient }}{{ $_ := set $caravan "engine-client" . }}{{ end -}}
+{{- if and $v.apiKeys.allowAnonymous (not (include "caravan.apiKeysSecretName" .)) }}{{ $_ := set $caravan "security" (dict "allow-anonymous" true) }}{{ end -}}
 {{- $cfg := dict
-  "server" (dict "port" 8080)
+  "server" (dict "port" 8080 "address" "0.0.0.0")
   "spring" (dict "artemis" $artemis "lifecycle" (dict "timeout-per-shutdown-phase" $v.shutdownTimeout))
   "management" (dict
       "server" (dict "port" (int $v.management.port))

@@ -15,6 +15,9 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -30,7 +33,10 @@ import org.springframework.util.unit.DataSize;
  * Jolokia. See docs/architecture.md, "Ports and threads", for why.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ApiSecurityProperties.class)
 public class ApiServerConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServerConfiguration.class);
 
     /** The Vert.x instance of the API server and of the engine client (one set of event loops for both). */
     @Bean(destroyMethod = "close")
@@ -43,8 +49,21 @@ public class ApiServerConfiguration {
     }
 
     @Bean
+    ApiKeys apiKeys(ApiSecurityProperties security) {
+        return new ApiKeys(security.getApiKeys());
+    }
+
+    @Bean
     VertxPlatformHttpServerConfiguration apiServerSettings(@Value("${server.port:8080}") int port,
-            @Value("${server.address:0.0.0.0}") String host, @Value("${caravan.max-body-size:10MB}") DataSize maxBody) {
+            @Value("${server.address:}") String configuredHost, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
+            ApiKeys keys, ApiSecurityProperties security) {
+        String host = ApiBindAddress.choose(configuredHost, keys.enabled(), security.isAllowAnonymous());
+        if (keys.enabled()) {
+            LOG.info("API port {}:{}: {} API key(s); clients send 'Authorization: Bearer <key>'", host, port, keys.count());
+        } else {
+            LOG.warn("API port {}:{} without API keys: anyone who reaches it may call it{}", host, port,
+                    ApiBindAddress.loopback(host) ? " (loopback only; set caravan.security.api-keys to open it further)" : "");
+        }
         VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
         config.setBindPort(port);
         config.setBindHost(host);
@@ -57,9 +76,10 @@ public class ApiServerConfiguration {
     @Bean
     CaravanApiServer apiServer(VertxPlatformHttpServerConfiguration config, Vertx vertx, ObjectMapper mapper,
             ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            ErrorResponseMetrics errorMetrics) {
+            ErrorResponseMetrics errorMetrics, ApiKeys keys) {
         CaravanApiServer server = new CaravanApiServer(config, new JsonBodyWithoutContentType(),
-                new OpenAiErrorHandler(mapper, maxBody.toBytes(), errorMetrics), port -> publishPort(environment, port));
+                new OpenAiErrorHandler(mapper, maxBody.toBytes(), errorMetrics), port -> publishPort(environment, port),
+                keys.enabled() ? new ApiKeyCheck(keys, mapper, errorMetrics) : null);
         server.setVertx(vertx);
         return server;
     }

@@ -11,7 +11,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerCon
 
 /**
  * Camel's Vert.x platform-http server on the API port, with what the API adds before any route:
- * JSON bodies sent as forms are relabelled, and the server's own answers (404, 405, 413, 400) are
+ * the API key check (when keys are configured), JSON bodies sent as forms are relabelled, and the server's own answers (404, 405, 413, 400) are
  * OpenAI error bodies. Tells {@code onListening} the port it bound (the actual one when
  * configured with port 0).
  */
@@ -23,14 +23,17 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
     private final Handler<RoutingContext> jsonBodies;
     private final Handler<RoutingContext> errors;
     private final IntConsumer onListening;
+    private final Handler<RoutingContext> apiKeys;
 
+    /** @param apiKeys the key check for the API paths (every one but /health), or null when no keys are configured */
     CaravanApiServer(VertxPlatformHttpServerConfiguration configuration, Handler<RoutingContext> jsonBodies,
-                     Handler<RoutingContext> errors, IntConsumer onListening) {
+                     Handler<RoutingContext> errors, IntConsumer onListening, Handler<RoutingContext> apiKeys) {
         super(configuration);
         this.configuration = configuration;
         this.jsonBodies = jsonBodies;
         this.errors = errors;
         this.onListening = onListening;
+        this.apiKeys = apiKeys;
     }
 
     @Override
@@ -39,6 +42,9 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort()));
         for (String path : JSON_PATHS) {
+            if (apiKeys != null) {
+                router.route(path).order(-2).handler(apiKeys);
+            }
             router.route(path).order(-1).handler(jsonBodies);
         }
         Router root = rootRouter();

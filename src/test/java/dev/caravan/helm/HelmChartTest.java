@@ -170,6 +170,33 @@ class HelmChartTest {
     }
 
     @Test
+    void apiKeysComeFromASecretAndWithoutThemTheApiStaysClosedUnlessAnonymousIsAllowed() throws IOException {
+        // defaults: no keys, so no Secret and no key variable; the gateway then refuses its 0.0.0.0 bind
+        Rendered plain = render(t -> t);
+        assertThat(plain.all("Secret")).noneMatch(s -> s.at("/metadata/name").asText().endsWith("-api-keys"));
+        JsonNode container = plain.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(env(container, "CARAVAN_SECURITY_APIKEYS")).isNull();
+        assertThat(plain.applicationYaml().at("/server/address").asText()).isEqualTo("0.0.0.0");
+        assertThat(plain.applicationYaml().at("/caravan/security").isMissingNode()).isTrue();
+
+        Rendered keyed = render(t -> t.set("apiKeys.keys[0]", "sk-one").set("apiKeys.keys[1]", "sk-two"));
+        JsonNode secret = keyed.named("Secret", "caravan-api-keys");
+        assertThat(new String(java.util.Base64.getDecoder().decode(secret.at("/data/api-keys").asText())))
+                .isEqualTo("sk-one,sk-two");
+        assertThat(secretRef(keyed.one("Deployment").at("/spec/template/spec/containers/0"), "CARAVAN_SECURITY_APIKEYS"))
+                .isEqualTo("caravan-api-keys/api-keys");
+        assertThat(keyed.named("ConfigMap", "caravan-config").toString()).doesNotContain("sk-one");
+
+        Rendered existing = render(t -> t.set("apiKeys.existingSecret", "llm-keys").set("apiKeys.existingSecretKey", "keys"));
+        assertThat(existing.all("Secret")).noneMatch(s -> s.at("/metadata/name").asText().endsWith("-api-keys"));
+        assertThat(secretRef(existing.one("Deployment").at("/spec/template/spec/containers/0"), "CARAVAN_SECURITY_APIKEYS"))
+                .isEqualTo("llm-keys/keys");
+
+        Rendered open = render(t -> t.set("apiKeys.allowAnonymous", true));
+        assertThat(open.applicationYaml().at("/caravan/security/allow-anonymous").asBoolean()).isTrue();
+    }
+
+    @Test
     void grafanaDashboardIsAConfigMapWithTheSidecarLabelWhenAskedFor() throws IOException {
         assertThat(render(t -> t).all("ConfigMap")).noneMatch(c -> c.at("/metadata/name").asText().endsWith("-dashboard"));
         Rendered r = render(t -> t.set("metrics.grafanaDashboard.enabled", true)

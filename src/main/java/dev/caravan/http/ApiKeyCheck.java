@@ -1,0 +1,53 @@
+package dev.caravan.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.api.OpenAiErrorResponse;
+import dev.caravan.core.GatewayException;
+import dev.caravan.metrics.ErrorResponseMetrics;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Runs before any route on the API port's protected paths: a request without an accepted
+ * {@code Authorization: Bearer} key gets OpenAI's 401 ({@code invalid_api_key}); an accepted one goes
+ * on without its Authorization header, so the client's key is never forwarded to an engine (engines
+ * get their own {@code caravan.engines[i].api-key}) nor seen by any route or log.
+ */
+final class ApiKeyCheck implements Handler<RoutingContext> {
+
+    private final ApiKeys keys;
+    private final ObjectMapper mapper;
+    private final ErrorResponseMetrics metrics;
+
+    ApiKeyCheck(ApiKeys keys, ObjectMapper mapper, ErrorResponseMetrics metrics) {
+        this.keys = keys;
+        this.mapper = mapper;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String authorization = ctx.request().getHeader("Authorization");
+        if (keys.accepts(authorization)) {
+            ctx.request().headers().remove("Authorization");
+            ctx.next();
+            return;
+        }
+        GatewayException error = new GatewayException(401, "invalid_request_error", "invalid_api_key", null,
+                authorization == null
+                        ? "You didn't provide an API key: send it as 'Authorization: Bearer <key>'"
+                        : "Incorrect API key provided", null);
+        metrics.answered(ErrorResponseMetrics.NO_ROUTE, 401, error.code());
+        HttpServerResponse response = ctx.response().setStatusCode(401)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("WWW-Authenticate", "Bearer realm=\"caravan\"");
+        try {
+            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
+        } catch (JsonProcessingException e) {
+            response.end();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.caravan.http;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The API keys the gateway accepts, held only as SHA-256 digests: a key is never kept, logged or
+ * exported as itself, and a lookup by digest does not leak by timing how much of a key matched.
+ */
+final class ApiKeys {
+
+    private final Set<String> digests = new HashSet<>();
+
+    ApiKeys(List<String> keys) {
+        for (String key : keys) {
+            String k = key == null ? "" : key.trim();
+            if (!k.isEmpty()) {
+                digests.add(digest(k));
+            }
+        }
+    }
+
+    boolean enabled() {
+        return !digests.isEmpty();
+    }
+
+    int count() {
+        return digests.size();
+    }
+
+    /** Whether {@code authorization} (an Authorization header value, or null) carries an accepted key. */
+    boolean accepts(String authorization) {
+        if (authorization == null || authorization.length() < 8
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        String key = authorization.substring(7).trim();
+        return !key.isEmpty() && digests.contains(digest(key));
+    }
+
+    private static String digest(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.caravan.http;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code caravan.security.*}: who may call the API port. With keys, every {@code /v1/*},
+ * {@code /tokenize} and {@code /detokenize} request needs {@code Authorization: Bearer <key>}; without
+ * keys the API listens on loopback only, unless {@code allow-anonymous} says otherwise.
+ */
+@ConfigurationProperties(prefix = "caravan.security")
+public class ApiSecurityProperties {
+
+    /**
+     * {@code caravan.security.api-keys}: accepted keys (a list, or comma-separated, e.g. from an
+     * environment variable {@code CARAVAN_SECURITY_APIKEYS} filled from a Kubernetes Secret).
+     */
+    private List<String> apiKeys = new ArrayList<>();
+
+    /**
+     * {@code caravan.security.allow-anonymous}: let the API listen beyond loopback without keys
+     * (anyone who reaches the port may call it). Default false: such a start is refused.
+     */
+    private boolean allowAnonymous = false;
+
+    public List<String> getApiKeys() { return apiKeys; }
+    public void setApiKeys(List<String> apiKeys) { this.apiKeys = apiKeys == null ? new ArrayList<>() : apiKeys; }
+    public boolean isAllowAnonymous() { return allowAnonymous; }
+    public void setAllowAnonymous(boolean allowAnonymous) { this.allowAnonymous = allowAnonymous; }
+}
