@@ -23,6 +23,9 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSimulatedEngines.class);
 
+    /** The model name the seed plan's tests send ({@code "model": "llama"}). */
+    public static final String PLAN_MODEL_ALIAS = "llama";
+
     private final List<SimulatedEngine> running = new ArrayList<>();
     private final List<Engine> engines = new ArrayList<>();
 
@@ -89,6 +92,36 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
             speeds.add(speed);
         }
         return List.copyOf(speeds);
+    }
+
+    /**
+     * The model aliases in force: {@code configured}, plus, while simulated engines stand in for real ones,
+     * {@value #PLAN_MODEL_ALIAS} for the simulated model, so that the seed plan's tests (which send
+     * {@code "model": "llama"}) pass against the embedded default unchanged. Not added with configured engines
+     * (a real engine may serve a model of that name), when the configuration names {@value #PLAN_MODEL_ALIAS}
+     * itself (as an alias or a model), or when a simulated engine serves that name.
+     */
+    public List<EngineProperties.ModelAlias> withPlanAlias(List<EngineProperties.ModelAlias> configured) {
+        if (running.isEmpty()) {
+            return configured;
+        }
+        for (EngineProperties.ModelAlias e : configured) {
+            if (PLAN_MODEL_ALIAS.equals(e.getModel()) || e.getAliases().contains(PLAN_MODEL_ALIAS)) {
+                return configured;
+            }
+        }
+        for (SimulatedEngine sim : running) {
+            if (sim.config().models().contains(PLAN_MODEL_ALIAS)) {
+                return configured;
+            }
+        }
+        EngineProperties.ModelAlias plan = new EngineProperties.ModelAlias();
+        plan.setModel(running.get(0).config().primaryModel());
+        plan.setAliases(List.of(PLAN_MODEL_ALIAS));
+        List<EngineProperties.ModelAlias> all = new ArrayList<>(configured);
+        all.add(plan);
+        LOG.info("Simulated engines: '{}' is an alias of '{}' (the seed plan's test model)", PLAN_MODEL_ALIAS, plan.getModel());
+        return List.copyOf(all);
     }
 
     @Override

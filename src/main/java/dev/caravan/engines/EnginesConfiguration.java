@@ -56,10 +56,13 @@ public class EnginesConfiguration {
         return registry;
     }
 
-    /** Other names clients may use for served models; checked at start (an alias naming two models stops it). */
+    /**
+     * Other names clients may use for served models; checked at start (an alias naming two models stops it).
+     * With the embedded simulated engines the seed plan's {@code llama} is one too ({@link EmbeddedSimulatedEngines#withPlanAlias}).
+     */
     @Bean
-    ModelAliases modelAliases(EngineProperties properties) {
-        return new ModelAliases(properties.getModelAliases());
+    ModelAliases modelAliases(EngineProperties properties, EmbeddedSimulatedEngines simulated) {
+        return new ModelAliases(simulated.withPlanAlias(properties.getModelAliases()));
     }
 
     @Bean

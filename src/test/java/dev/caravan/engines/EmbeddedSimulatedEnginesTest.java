@@ -47,4 +47,51 @@ class EmbeddedSimulatedEnginesTest {
         assertThatThrownBy(() -> EmbeddedSimulatedEngines.parseSpeeds("1.0,0"))
                 .hasMessageContaining("caravan.simulator.engine-speeds").hasMessageContaining("not a positive speed");
     }
+
+    private static EngineProperties.ModelAlias alias(String model, String... aliases) {
+        EngineProperties.ModelAlias a = new EngineProperties.ModelAlias();
+        a.setModel(model);
+        a.setAliases(List.of(aliases));
+        return a;
+    }
+
+    @Test
+    void theSeedPlansModelNameIsAnAliasOfTheSimulatedModelBesideTheConfiguredOnes() {
+        EmbeddedSimulatedEngines sims = new EmbeddedSimulatedEngines(new EngineProperties(), 1, Map.of("time-scale", "0"));
+        try {
+            ModelAliases aliases = new ModelAliases(sims.withPlanAlias(List.of(alias("meta-llama/Llama-3.1-8B-Instruct", "l8b"))));
+            assertThat(aliases.asMap()).containsExactly(Map.entry("l8b", "meta-llama/Llama-3.1-8B-Instruct"),
+                    Map.entry("llama", "meta-llama/Llama-3.1-8B-Instruct"));
+        } finally {
+            sims.destroy();
+        }
+    }
+
+    @Test
+    void noPlanAliasWhenTheConfigurationOrTheSimulatorNamesLlamaItself() {
+        EmbeddedSimulatedEngines sims = new EmbeddedSimulatedEngines(new EngineProperties(), 1, Map.of("time-scale", "0"));
+        EmbeddedSimulatedEngines servesLlama = new EmbeddedSimulatedEngines(new EngineProperties(), 1,
+                Map.of("time-scale", "0", "model", "llama,other"));
+        try {
+            List<EngineProperties.ModelAlias> mine = List.of(alias("meta-llama/Llama-3.1-8B-Instruct", "llama"));
+            assertThat(sims.withPlanAlias(mine)).isEqualTo(mine);
+            List<EngineProperties.ModelAlias> served = List.of(alias("llama", "my-llama"));
+            assertThat(sims.withPlanAlias(served)).isEqualTo(served);
+            assertThat(servesLlama.withPlanAlias(List.of())).isEmpty();
+        } finally {
+            sims.destroy();
+            servesLlama.destroy();
+        }
+    }
+
+    @Test
+    void noPlanAliasWithConfiguredEngines() {
+        EngineProperties properties = new EngineProperties();
+        EngineProperties.EngineEntry real = new EngineProperties.EngineEntry();
+        real.setUrl("http://127.0.0.1:1");
+        properties.getEngines().add(real);
+        EmbeddedSimulatedEngines none = new EmbeddedSimulatedEngines(properties, 2, Map.of());
+        assertThat(none.engines()).isEmpty();
+        assertThat(none.withPlanAlias(List.of())).isEmpty();
+    }
 }
