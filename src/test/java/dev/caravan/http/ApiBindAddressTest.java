@@ -4,16 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.caravan.CaravanApplication;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -45,22 +39,17 @@ class ApiBindAddressTest {
     }
 
     @Test
-    void anAcceptedKeyIsRemovedBeforeTheRoutesAndTheEngine() throws Exception {
-        Vertx vertx = Vertx.vertx();
-        try {
-            Router router = Router.router(vertx);
-            router.route("/v1/*").handler(new ApiKeyCheck(new ApiKeys(List.of("k1")), new ObjectMapper(),
-                    new ErrorResponseMetrics(new SimpleMeterRegistry())));
-            router.route("/v1/*").handler(ctx -> ctx.response().end(String.valueOf(ctx.request().getHeader("Authorization"))));
-            HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            HttpClient client = vertx.createHttpClient();
-            String seen = client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/v1/models")
-                    .compose(req -> req.putHeader("Authorization", "Bearer k1").send())
-                    .compose(res -> res.body()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
-            assertThat(seen).isEqualTo("null");
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+    void anAcceptedKeyIsRemovedBeforeTheRoutesAndTheEngine() {
+        io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer k1");
+        io.vertx.core.http.HttpServerRequest request = org.mockito.Mockito.mock(io.vertx.core.http.HttpServerRequest.class);
+        org.mockito.Mockito.when(request.headers()).thenReturn(headers);
+        org.mockito.Mockito.when(request.getHeader("Authorization")).thenAnswer(i -> headers.get("Authorization"));
+        io.vertx.ext.web.RoutingContext ctx = org.mockito.Mockito.mock(io.vertx.ext.web.RoutingContext.class);
+        org.mockito.Mockito.when(ctx.request()).thenReturn(request);
+
+        new ApiKeyCheck(new ApiKeys(List.of("k1")), new ObjectMapper(), new ErrorResponseMetrics(new SimpleMeterRegistry()))
+                .handle(ctx);
+        org.mockito.Mockito.verify(ctx).next();
+        assertThat(headers.contains("Authorization")).isFalse();
     }
 }
