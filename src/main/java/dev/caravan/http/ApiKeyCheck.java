@@ -28,11 +28,16 @@ final class ApiKeyCheck implements Handler<RoutingContext> {
         this.metrics = metrics;
     }
 
+    /** Routing-context key under which an accepted request carries its key's id (for per-key limits). */
+    static final String KEY_ID = "caravan.apiKeyId";
+
     @Override
     public void handle(RoutingContext ctx) {
         String authorization = ctx.request().getHeader("Authorization");
-        if (keys.accepts(authorization)) {
+        String id = keys.idOf(authorization);
+        if (id != null) {
             ctx.request().headers().remove("Authorization");
+            ctx.put(KEY_ID, id);
             ctx.next();
             return;
         }

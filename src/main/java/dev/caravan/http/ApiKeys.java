@@ -35,12 +35,24 @@ final class ApiKeys {
 
     /** Whether {@code authorization} (an Authorization header value, or null) carries an accepted key. */
     boolean accepts(String authorization) {
+        return idOf(authorization) != null;
+    }
+
+    /**
+     * The accepted key's id (the first 16 hex digits of its digest: names the key in limits without
+     * being it), or null when {@code authorization} carries no accepted key.
+     */
+    String idOf(String authorization) {
         if (authorization == null || authorization.length() < 8
                 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+            return null;
         }
         String key = authorization.substring(7).trim();
-        return !key.isEmpty() && digests.contains(digest(key));
+        if (key.isEmpty()) {
+            return null;
+        }
+        String d = digest(key);
+        return digests.contains(d) ? d.substring(0, 16) : null;
     }
 
     private static String digest(String key) {

@@ -1,5 +1,6 @@
 package dev.caravan.http;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,6 +25,22 @@ public class ApiSecurityProperties {
      */
     private boolean allowAnonymous = false;
 
+    private final RateLimit rateLimit = new RateLimit();
+
+    /** {@code caravan.security.rate-limit.*}: requests each API key may start per period (with keys only). */
+    public static class RateLimit {
+        /** {@code requests}: per key and period; 0 (default) = no limit. */
+        private int requests = 0;
+        /** {@code period}: the window the requests count in. Default 1s. */
+        private Duration period = Duration.ofSeconds(1);
+
+        public int getRequests() { return requests; }
+        public void setRequests(int requests) { this.requests = Math.max(0, requests); }
+        public Duration getPeriod() { return period; }
+        public void setPeriod(Duration period) { this.period = period; }
+    }
+
+    public RateLimit getRateLimit() { return rateLimit; }
     public List<String> getApiKeys() { return apiKeys; }
     public void setApiKeys(List<String> apiKeys) { this.apiKeys = apiKeys == null ? new ArrayList<>() : apiKeys; }
     public boolean isAllowAnonymous() { return allowAnonymous; }

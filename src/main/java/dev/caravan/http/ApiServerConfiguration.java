@@ -76,10 +76,13 @@ public class ApiServerConfiguration {
     @Bean
     CaravanApiServer apiServer(VertxPlatformHttpServerConfiguration config, Vertx vertx, ObjectMapper mapper,
             ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            ErrorResponseMetrics errorMetrics, ApiKeys keys) {
+            ErrorResponseMetrics errorMetrics, ApiKeys keys, ApiSecurityProperties security) {
+        ApiSecurityProperties.RateLimit limit = security.getRateLimit();
         CaravanApiServer server = new CaravanApiServer(config, new JsonBodyWithoutContentType(),
                 new OpenAiErrorHandler(mapper, maxBody.toBytes(), errorMetrics), port -> publishPort(environment, port),
-                keys.enabled() ? new ApiKeyCheck(keys, mapper, errorMetrics) : null);
+                keys.enabled() ? new ApiKeyCheck(keys, mapper, errorMetrics) : null,
+                keys.enabled() && limit.getRequests() > 0
+                        ? new ApiKeyRateLimit(limit.getRequests(), limit.getPeriod(), mapper, errorMetrics) : null);
         server.setVertx(vertx);
         return server;
     }

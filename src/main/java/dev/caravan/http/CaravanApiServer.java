@@ -24,16 +24,22 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
     private final Handler<RoutingContext> errors;
     private final IntConsumer onListening;
     private final Handler<RoutingContext> apiKeys;
+    private final Handler<RoutingContext> rateLimit;
 
-    /** @param apiKeys the key check for the API paths (every one but /health), or null when no keys are configured */
+    /**
+     * @param apiKeys   the key check for the API paths (every one but /health), or null when no keys are configured
+     * @param rateLimit the per-key rate limit after it, or null
+     */
     CaravanApiServer(VertxPlatformHttpServerConfiguration configuration, Handler<RoutingContext> jsonBodies,
-                     Handler<RoutingContext> errors, IntConsumer onListening, Handler<RoutingContext> apiKeys) {
+                     Handler<RoutingContext> errors, IntConsumer onListening, Handler<RoutingContext> apiKeys,
+                     Handler<RoutingContext> rateLimit) {
         super(configuration);
         this.configuration = configuration;
         this.jsonBodies = jsonBodies;
         this.errors = errors;
         this.onListening = onListening;
         this.apiKeys = apiKeys;
+        this.rateLimit = rateLimit;
     }
 
     @Override
@@ -43,7 +49,10 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort()));
         for (String path : JSON_PATHS) {
             if (apiKeys != null) {
-                router.route(path).order(-2).handler(apiKeys);
+                router.route(path).order(-3).handler(apiKeys);
+            }
+            if (rateLimit != null) {
+                router.route(path).order(-2).handler(rateLimit);
             }
             router.route(path).order(-1).handler(jsonBodies);
         }

@@ -1,0 +1,71 @@
+package dev.caravan.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.caravan.api.OpenAiErrorResponse;
+import dev.caravan.core.GatewayException;
+import dev.caravan.metrics.ErrorResponseMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+
+/**
+ * Per API key rate limit ({@code caravan.security.rate-limit.*}): each key may start
+ * {@code requests} API requests per {@code period}; one more is answered 429
+ * ({@code rate_limit_exceeded}, OpenAI's code) with {@code Retry-After} in seconds until its next
+ * permit, before any route runs and without waiting. Resilience4j's rate limiter per key, kept in a
+ * bounded cache (keys are few; the bound protects memory all the same).
+ */
+final class ApiKeyRateLimit implements Handler<RoutingContext> {
+
+    private final LoadingCache<String, RateLimiter> limiters;
+    private final ObjectMapper mapper;
+    private final ErrorResponseMetrics metrics;
+
+    ApiKeyRateLimit(int requests, Duration period, ObjectMapper mapper, ErrorResponseMetrics metrics) {
+        RateLimiterConfig config = RateLimiterConfig.custom().limitForPeriod(requests).limitRefreshPeriod(period)
+                .timeoutDuration(Duration.ZERO).build();
+        this.limiters = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofHours(1))
+                .build(id -> RateLimiter.of("api-key-" + id, config));
+        this.mapper = mapper;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String id = ctx.get(ApiKeyCheck.KEY_ID);
+        if (id == null) { // the key check answered already, or no keys: nothing to count against
+            ctx.next();
+            return;
+        }
+        RateLimiter limiter = limiters.get(id);
+        if (limiter.acquirePermission()) {
+            ctx.next();
+            return;
+        }
+        long waitNanos = limiter instanceof AtomicRateLimiter atomic
+                ? atomic.getDetailedMetrics().getNanosToWait()
+                : limiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos();
+        long retryAfter = Math.max(1, (long) Math.ceil(Math.max(0, waitNanos) / 1e9));
+        GatewayException error = new GatewayException(429, "requests", "rate_limit_exceeded", null,
+                "Rate limit reached for this API key: " + limiter.getRateLimiterConfig().getLimitForPeriod()
+                        + " requests per " + limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis()
+                        + " ms; retry after " + retryAfter + " s", (int) Math.min(Integer.MAX_VALUE, retryAfter));
+        metrics.answered(ErrorResponseMetrics.NO_ROUTE, 429, error.code());
+        HttpServerResponse response = ctx.response().setStatusCode(429)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Retry-After", Long.toString(retryAfter));
+        try {
+            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
+        } catch (JsonProcessingException e) {
+            response.end();
+        }
+    }
+}
