@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.HashMap;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
@@ -76,13 +77,14 @@ public class ApiServerConfiguration {
     @Bean
     CaravanApiServer apiServer(VertxPlatformHttpServerConfiguration config, Vertx vertx, ObjectMapper mapper,
             ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            ErrorResponseMetrics errorMetrics, ApiKeys keys, ApiSecurityProperties security) {
+            ErrorResponseMetrics errorMetrics, ApiKeys keys, ApiSecurityProperties security, ApiDrain drain) {
         ApiSecurityProperties.RateLimit limit = security.getRateLimit();
         CaravanApiServer server = new CaravanApiServer(config, new JsonBodyWithoutContentType(),
                 new OpenAiErrorHandler(mapper, maxBody.toBytes(), errorMetrics), port -> publishPort(environment, port),
                 keys.enabled() ? new ApiKeyCheck(keys, mapper, errorMetrics) : null,
                 keys.enabled() && limit.getRequests() > 0
-                        ? new ApiKeyRateLimit(limit.getRequests(), limit.getPeriod(), mapper, errorMetrics) : null);
+                        ? new ApiKeyRateLimit(limit.getRequests(), limit.getPeriod(), mapper, errorMetrics) : null,
+                drain);
         server.setVertx(vertx);
         return server;
     }
@@ -115,8 +117,22 @@ public class ApiServerConfiguration {
      * server" find it and it stops with the context.
      */
     @Bean
-    ApiServerStarter apiServerStarter(CaravanApiServer server, BeanFactory beans) {
-        return new ApiServerStarter(server, beans);
+    ApiDrain apiDrain(ObjectMapper mapper) {
+        return new ApiDrain(mapper);
+    }
+
+    /**
+     * @param drainTimeout how long shutdown waits for the API's requests in flight (streams to their last
+     *                     event) before it closes the port: {@code caravan.shutdown.drain-timeout}, by default
+     *                     a second less than Spring's phase timeout, which bounds the whole stop
+     */
+    @Bean
+    ApiServerStarter apiServerStarter(CaravanApiServer server, BeanFactory beans, ApiDrain drain,
+            @Value("${caravan.shutdown.drain-timeout:}") Duration drainTimeout,
+            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration phaseTimeout) {
+        Duration drainFor = drainTimeout != null ? drainTimeout
+                : phaseTimeout.minusSeconds(1).isNegative() ? Duration.ZERO : phaseTimeout.minusSeconds(1);
+        return new ApiServerStarter(server, beans, drain, drainFor);
     }
 
     /**

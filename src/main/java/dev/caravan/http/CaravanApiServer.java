@@ -25,14 +25,16 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
     private final IntConsumer onListening;
     private final Handler<RoutingContext> apiKeys;
     private final Handler<RoutingContext> rateLimit;
+    private final ApiDrain drain;
 
     /**
      * @param apiKeys   the key check for the API paths (every one but /health), or null when no keys are configured
      * @param rateLimit the per-key rate limit after it, or null
+     * @param drain     counts requests in flight and refuses new ones once shutdown begins
      */
     CaravanApiServer(VertxPlatformHttpServerConfiguration configuration, Handler<RoutingContext> jsonBodies,
                      Handler<RoutingContext> errors, IntConsumer onListening, Handler<RoutingContext> apiKeys,
-                     Handler<RoutingContext> rateLimit) {
+                     Handler<RoutingContext> rateLimit, ApiDrain drain) {
         super(configuration);
         this.configuration = configuration;
         this.jsonBodies = jsonBodies;
@@ -40,6 +42,7 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
         this.onListening = onListening;
         this.apiKeys = apiKeys;
         this.rateLimit = rateLimit;
+        this.drain = drain;
     }
 
     @Override
@@ -47,6 +50,7 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
         super.initializeServer();
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort()));
+        router.route().order(-10).handler(drain); // every request, /health included
         for (String path : JSON_PATHS) {
             if (apiKeys != null) {
                 router.route(path).order(-3).handler(apiKeys);
