@@ -100,7 +100,7 @@ console.log(`critic      ${verdict.rawResponses.at(-1).responseId}  read ${recei
 
 // 4. What Caravan saw
 const s = await caravan("GET", `/v1/workflows/${wf}/status`);
-console.log(`\nworkflow ${s.workflow_id}: engine ${s.assigned_engine}, ${s.total_requests} requests, ` +
+console.log(`\nworkflow ${s.workflow_id}: engine ${s.assigned_engine} (secondary [${s.secondary_engines}]), ${s.total_requests} requests, ` +
   `cache_hits ${s.cache_hits}, cache_hit_rate ${s.cache_hit_rate}, cached_token_rate ${s.cached_token_rate}`);
 for (const a of s.agents) {
   console.log(`  ${a.agent_id.padEnd(11)} requests ${a.total_requests}  cache_hits ${a.cache_hits}  ` +

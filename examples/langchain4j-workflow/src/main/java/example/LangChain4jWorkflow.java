@@ -109,8 +109,8 @@ public class LangChain4jWorkflow {
 
         // 4. What Caravan saw
         JsonNode s = caravan("GET", "/v1/workflows/" + wf + "/status", null);
-        System.out.printf("%nworkflow %s: engine %s, %s requests, cache_hits %s, cache_hit_rate %s, cached_token_rate %s%n",
-                s.get("workflow_id").asText(), s.get("assigned_engine").asText(), s.get("total_requests"),
+        System.out.printf("%nworkflow %s: engine %s (secondary %s), %s requests, cache_hits %s, cache_hit_rate %s, cached_token_rate %s%n",
+                s.get("workflow_id").asText(), s.get("assigned_engine").asText(), s.get("secondary_engines"), s.get("total_requests"),
                 s.get("cache_hits"), s.get("cache_hit_rate"), s.get("cached_token_rate"));
         List<String> seen = new ArrayList<>();
         for (JsonNode a : s.get("agents")) {
