@@ -7,6 +7,8 @@ import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages
 import { randomBytes } from "node:crypto";
 
 const CARAVAN_URL = (process.env.CARAVAN_URL ?? "http://localhost:8080").replace(/\/$/, "");
+// The gateway's API key when it has keys (caravan.security.api-keys); any value otherwise.
+const CARAVAN_API_KEY = process.env.CARAVAN_API_KEY ?? "dummy";
 const MODEL = process.env.CARAVAN_MODEL ?? "meta-llama/Llama-3.1-8B-Instruct";
 const WORKFLOW = process.env.WORKFLOW ?? `langchainjs-${Date.now()}-${randomBytes(3).toString("hex")}`;
 const WORKERS = ["security", "performance", "operations"];
@@ -26,7 +28,7 @@ const BRIEF = [
 function agentModel(agentId, parentRequestId) {
   return new ChatOpenAI({
     model: MODEL,
-    apiKey: "dummy",
+    apiKey: CARAVAN_API_KEY,
     configuration: { baseURL: `${CARAVAN_URL}/v1` },
     temperature: 0,
     maxTokens: 120,
@@ -44,7 +46,9 @@ function agentModel(agentId, parentRequestId) {
 async function caravan(method, path, body) {
   const res = await fetch(`${CARAVAN_URL}${path}`, {
     method,
-    headers: body ? { "Content-Type": "application/json" } : {},
+    headers: body
+      ? { "Content-Type": "application/json", Authorization: `Bearer ${CARAVAN_API_KEY}` }
+      : { Authorization: `Bearer ${CARAVAN_API_KEY}` },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);

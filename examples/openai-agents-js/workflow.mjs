@@ -7,13 +7,15 @@ import { Agent, OpenAIProvider, Runner } from "@openai/agents";
 import { randomBytes } from "node:crypto";
 
 const CARAVAN_URL = (process.env.CARAVAN_URL ?? "http://localhost:8080").replace(/\/$/, "");
+// The gateway's API key when it has keys (caravan.security.api-keys); any value otherwise.
+const CARAVAN_API_KEY = process.env.CARAVAN_API_KEY ?? "dummy";
 const MODEL = process.env.CARAVAN_MODEL ?? "meta-llama/Llama-3.1-8B-Instruct";
 const WORKFLOW = process.env.WORKFLOW ?? `openai-agents-js-${Date.now()}-${randomBytes(3).toString("hex")}`;
 const WORKERS = ["security", "performance", "operations"];
 
 // Chat Completions against Caravan (not the Responses API), no traces sent anywhere.
 const runner = new Runner({
-  modelProvider: new OpenAIProvider({ baseURL: `${CARAVAN_URL}/v1`, apiKey: "dummy", useResponses: false }),
+  modelProvider: new OpenAIProvider({ baseURL: `${CARAVAN_URL}/v1`, apiKey: CARAVAN_API_KEY, useResponses: false }),
   tracingDisabled: true,
 });
 
@@ -50,7 +52,9 @@ function agent(name, parentRequestId) {
 async function caravan(method, path, body) {
   const res = await fetch(`${CARAVAN_URL}${path}`, {
     method,
-    headers: body ? { "Content-Type": "application/json" } : {},
+    headers: body
+      ? { "Content-Type": "application/json", Authorization: `Bearer ${CARAVAN_API_KEY}` }
+      : { Authorization: `Bearer ${CARAVAN_API_KEY}` },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);

@@ -39,6 +39,8 @@ import java.util.stream.IntStream;
 public class LangChain4jWorkflow {
 
     static final String URL = env("CARAVAN_URL", "http://localhost:8080").replaceAll("/$", "");
+    /** The gateway's API key when it has keys (caravan.security.api-keys); any value otherwise. */
+    static final String API_KEY = env("CARAVAN_API_KEY", "dummy");
     static final String MODEL = env("CARAVAN_MODEL", "meta-llama/Llama-3.1-8B-Instruct");
     static final String WORKFLOW = env("WORKFLOW",
             "langchain4j-" + System.currentTimeMillis() + "-" + UUID.randomUUID().toString().substring(0, 6));
@@ -58,7 +60,7 @@ public class LangChain4jWorkflow {
     public static void main(String[] args) throws Exception {
         ChatModel model = OpenAiChatModel.builder()
                 .baseUrl(URL + "/v1")
-                .apiKey("dummy")
+                .apiKey(API_KEY)
                 .modelName(MODEL)
                 .temperature(0.0)
                 .maxTokens(120)
@@ -146,7 +148,8 @@ public class LangChain4jWorkflow {
 
     static JsonNode caravan(String method, String path, Object body) {
         try {
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(URL + path)).timeout(Duration.ofSeconds(30));
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(URL + path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + API_KEY);
             if (body != null) {
                 req.header("Content-Type", "application/json")
                         .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));

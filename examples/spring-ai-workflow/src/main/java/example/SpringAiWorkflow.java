@@ -52,13 +52,15 @@ public class SpringAiWorkflow {
     CommandLineRunner workflow(ChatClient.Builder chat, RestClient.Builder rest,
             @Value("${spring.ai.openai.base-url}") String caravanUrl,
             @Value("${spring.ai.openai.chat.options.model}") String model,
+            @Value("${spring.ai.openai.api-key}") String apiKey,
             @Value("${WORKFLOW:}") String workflowOverride) {
         return args -> {
             String workflow = workflowOverride.isBlank()
                     ? "spring-ai-" + System.currentTimeMillis() + "-" + UUID.randomUUID().toString().substring(0, 6)
                     : workflowOverride;
             ChatClient client = chat.defaultSystem(BRIEF).build();
-            RestClient caravan = rest.baseUrl(caravanUrl.replaceAll("/$", "")).build();
+            RestClient caravan = rest.baseUrl(caravanUrl.replaceAll("/$", ""))
+                    .defaultHeader("Authorization", "Bearer " + apiKey).build();
             String wf = UriUtils.encodePathSegment(workflow, "UTF-8");
             System.out.printf("workflow %s at %s (model %s)%n", workflow, caravanUrl, model);
             // The critic joins first (reading creates its queue), so nothing sent to it is missed.
