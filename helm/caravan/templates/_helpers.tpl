@@ -39,19 +39,20 @@ app.kubernetes.io/part-of: caravan
 
 {{/*
 Broker mode: "embedded" or "external". Empty broker.mode picks external when more than one
-replica can run (replicaCount > 1 or autoscaling), embedded otherwise.
+replica can run (replicaCount > 1, or autoscaling with maxReplicas > 1), embedded otherwise.
 */}}
 {{- define "caravan.brokerMode" -}}
 {{- $mode := .Values.broker.mode | default "" | lower -}}
 {{- if eq $mode "" -}}
-{{- if or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled -}}external{{- else -}}embedded{{- end -}}
+{{- if include "caravan.multiReplica" . -}}external{{- else -}}embedded{{- end -}}
 {{- else -}}
 {{- $mode -}}
 {{- end -}}
 {{- end -}}
 
+{{/* More than one gateway pod can run: replicaCount > 1, or an HPA that may scale past one. */}}
 {{- define "caravan.multiReplica" -}}
-{{- if or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled -}}true{{- end -}}
+{{- if or (gt (int .Values.replicaCount) 1) (and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1)) -}}true{{- end -}}
 {{- end -}}
 
 {{/* Checks that make a wrong install fail at render time instead of splitting queues at run time. */}}
@@ -61,10 +62,17 @@ replica can run (replicaCount > 1 or autoscaling), embedded otherwise.
 {{- fail (printf "broker.mode must be \"\", \"embedded\" or \"external\", not %q" .Values.broker.mode) -}}
 {{- end -}}
 {{- if and (eq $mode "embedded") (include "caravan.multiReplica" .) -}}
-{{- fail (printf "broker.mode=embedded runs a separate broker in every pod, so with replicaCount=%d (or autoscaling) agents' queues would be split across pods. Use broker.mode=external with broker.external.url pointing at one Artemis broker or cluster, or run a single replica." (int .Values.replicaCount)) -}}
+{{- $scale := ternary (printf "autoscaling.maxReplicas=%d" (int .Values.autoscaling.maxReplicas)) (printf "replicaCount=%d" (int .Values.replicaCount)) (and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1)) -}}
+{{- fail (printf "broker.mode=embedded is single-replica only: it runs a separate broker inside every gateway pod, so with %s agents' queues would be split across pods. Either run one replica (replicaCount=1, autoscaling.enabled=false), or use one external Artemis broker or cluster for all replicas: broker.mode=external (the gateway then connects with spring.artemis.mode=native) and broker.external.url=tcp://<broker-host>:61616, credentials in broker.external.existingSecret (or broker.external.user/password)." $scale) -}}
 {{- end -}}
 {{- if and (eq $mode "external") (not .Values.broker.external.url) -}}
 {{- fail "broker.mode=external (the default when replicaCount > 1 or autoscaling is enabled) needs broker.external.url, e.g. tcp://artemis.messaging.svc:61616" -}}
+{{- end -}}
+{{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
+{{- fail (printf "autoscaling.maxReplicas (%d) must be at least autoscaling.minReplicas (%d)" (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
+{{- end -}}
+{{- if eq (int .Values.management.port) 8080 -}}
+{{- fail "management.port must not be 8080: the API listens there (server.port)" -}}
 {{- end -}}
 {{- $ids := dict -}}
 {{- range $i, $e := .Values.engines -}}

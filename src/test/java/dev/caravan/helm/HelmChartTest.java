@@ -120,8 +120,11 @@ class HelmChartTest {
         assertThat(routes.has("messages.camel.yaml")).isFalse();
         assertThat(routes.has("openai.camel.yaml")).isTrue();
         assertThat(routes.has("workflows.camel.yaml")).isTrue();
+        // refused by values.schema.json (minimum 1) before the template's own check
         assertThatThrownBy(() -> render(t -> t.set("messageQueue.maxQueueSize", 0)))
-                .hasMessageContaining("messageQueue.maxQueueSize must be a positive number");
+                .hasMessageContaining("/messageQueue/maxQueueSize").hasMessageContaining("minimum");
+        assertThatThrownBy(() -> render(t -> t.set("router.workflowSupport.messageQueue.maxQueueSize", -1)))
+                .hasMessageContaining("/router/workflowSupport/messageQueue/maxQueueSize");
     }
 
     @Test
