@@ -62,7 +62,7 @@ final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
         // A typed property, not a header: nothing a client sends can name a key, and it is never forwarded.
         String keyId = ctx.get(ApiKeyCheck.KEY_ID);
         if (keyId != null) {
-            new CallerKey(keyId).attachTo(exchange);
+            new CallerKey(keyId, Boolean.TRUE.equals(ctx.get(ApiKeyCheck.KEY_ADMIN))).attachTo(exchange);
         }
         processHttpRequest(exchange, ctx).onComplete(populated -> {
             if (populated.failed()) {

@@ -22,7 +22,7 @@ import org.apache.camel.Exchange;
  * <p>Owners are held by key id ({@link CallerKey}), never by key. A binding lasts as long as its
  * workflow: while the registry tracks it (completion TTL) or it has agent queues (messaging idle
  * TTL), and ends on deletion, after which the id is free for any key. Without API keys every
- * request is anonymous and nothing here refuses anything.
+ * request is anonymous and nothing here refuses anything; admin keys see every workflow and own none.
  *
  * <p>Bindings are this replica's memory: after a restart, or on another replica sharing an
  * external broker, the first key to use an existing workflow becomes its owner there.
@@ -69,7 +69,7 @@ public final class WorkflowOwnership {
 
     /** Binds {@code workflowId} to {@code caller} unless another key holds it (then 404). */
     public void claim(String workflowId, CallerKey caller) {
-        if (caller == null) return;
+        if (caller == null || caller.admin()) return; // an admin key sees every workflow and owns none
         long now = clock.millis();
         Binding mine = new Binding(caller.id(), now);
         Binding held = owners.putIfAbsent(workflowId, mine);
@@ -80,14 +80,14 @@ public final class WorkflowOwnership {
 
     /** Whether {@code caller} may see the workflow: anonymous callers, unbound ids and the owner may. */
     public boolean mayUse(String workflowId, CallerKey caller) {
-        if (caller == null) return true;
+        if (caller == null || caller.admin()) return true;
         Binding held = owners.get(workflowId);
         return held == null || held.owner().equals(caller.id()) || !alive(workflowId, held, clock.millis());
     }
 
     /** Whether {@code caller} is shown the workflow in listings: its own only (all of them when anonymous). */
     public boolean listedFor(String workflowId, CallerKey caller) {
-        if (caller == null) return true;
+        if (caller == null || caller.admin()) return true;
         Binding held = owners.get(workflowId);
         return held != null && held.owner().equals(caller.id());
     }

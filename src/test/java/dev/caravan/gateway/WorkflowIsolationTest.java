@@ -22,11 +22,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "caravan.simulator.engines=1",
         "caravan.simulator.options.time-scale=0.1",
-        "caravan.security.api-keys=sk-iso-alpha-0001,sk-iso-beta-0002"})
+        "caravan.security.api-keys=sk-iso-alpha-0001,sk-iso-beta-0002",
+        "caravan.security.admin-keys=sk-iso-admin-0003"})
 class WorkflowIsolationTest extends GatewayTestSupport {
 
     static final String A = "sk-iso-alpha-0001";
     static final String B = "sk-iso-beta-0002";
+    static final String ADMIN = "sk-iso-admin-0003";
 
     static String chat(String workflow) {
         return "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
@@ -87,6 +89,25 @@ class WorkflowIsolationTest extends GatewayTestSupport {
         assertThat(poll.statusCode()).as(poll.body()).isEqualTo(200);
         assertThat(json(poll).get("messages")).hasSize(1);
         assertThat(json(poll).get("messages").get(0).get("payload").get("task").asText()).isEqualTo("x");
+    }
+
+    @Test
+    void anAdminKeySeesEveryWorkflowAndOwnsNone() throws Exception {
+        String wf = "iso-adm-" + UUID.randomUUID();
+        assertThat(call("POST", "/v1/chat/completions", chat(wf), A).statusCode()).isEqualTo(200);
+        assertThat(call("POST", "/v1/workflows/" + wf + "/messages", MESSAGE, A).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/v1/workflows/" + wf + "/status", null, ADMIN).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/v1/workflows?limit=500", null, ADMIN).body()).contains(wf);
+        assertThat(json(call("GET", "/v1/workflows/stats", null, ADMIN)).get("message_queue").get("queue_sizes")
+                .has(wf + ":coder")).isTrue();
+        assertThat(call("GET", "/v1/workflows/" + wf + "/status", null, A).statusCode()).as("still A's").isEqualTo(200);
+
+        // an admin's first use binds nothing: the id stays free for the first ordinary key
+        String fresh = "iso-adm-fresh-" + UUID.randomUUID();
+        assertThat(call("POST", "/v1/chat/completions", chat(fresh), ADMIN).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/v1/workflows/" + fresh + "/status", null, B).statusCode()).isEqualTo(200);
+        assertThat(call("POST", "/v1/chat/completions", chat(fresh), B).statusCode()).isEqualTo(200);
+        assertNotFound(call("GET", "/v1/workflows/" + fresh + "/status", null, A), "status of B's workflow for A");
     }
 
     @Test

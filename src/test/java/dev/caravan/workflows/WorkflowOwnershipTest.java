@@ -64,6 +64,18 @@ class WorkflowOwnershipTest {
     }
 
     @Test
+    void anAdminKeyIsNeverRefusedAndBindsNothing() {
+        CallerKey admin = new CallerKey("cccccccccccccccc", true);
+        ownership.claim("w", a);
+        touch("w");
+        ownership.claim("w", admin);
+        assertThat(ownership.mayUse("w", admin)).isTrue();
+        assertThat(ownership.listedFor("w", admin)).isTrue();
+        ownership.claim("other", admin);
+        assertThat(ownership.size()).isEqualTo(1);
+    }
+
+    @Test
     void aFreshBindingStandsBeforeItsWorkflowIsRegistered() {
         ownership.claim("w", a);
         assertRefused("w", b);
