@@ -30,6 +30,8 @@ final class ApiKeyCheck implements Handler<RoutingContext> {
 
     /** Routing-context key under which an accepted request carries its key's id (for per-key limits). */
     static final String KEY_ID = "caravan.apiKeyId";
+    /** Routing-context key set (to true) when the accepted key is an admin key. */
+    static final String KEY_ADMIN = "caravan.apiKeyAdmin";
 
     @Override
     public void handle(RoutingContext ctx) {
@@ -38,6 +40,9 @@ final class ApiKeyCheck implements Handler<RoutingContext> {
         if (id != null) {
             ctx.request().headers().remove("Authorization");
             ctx.put(KEY_ID, id);
+            if (keys.isAdmin(id)) {
+                ctx.put(KEY_ADMIN, Boolean.TRUE);
+            }
             ctx.next();
             return;
         }

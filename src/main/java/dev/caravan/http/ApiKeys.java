@@ -15,14 +15,32 @@ import java.util.Set;
 final class ApiKeys {
 
     private final Set<String> digests = new HashSet<>();
+    /** Ids of the admin keys (accepted too): they see every key's workflows. */
+    private final Set<String> adminIds = new HashSet<>();
 
     ApiKeys(List<String> keys) {
+        this(keys, List.of());
+    }
+
+    ApiKeys(List<String> keys, List<String> adminKeys) {
+        add(keys, null);
+        add(adminKeys, adminIds);
+    }
+
+    private void add(List<String> keys, Set<String> ids) {
         for (String key : keys) {
             String k = key == null ? "" : key.trim();
             if (!k.isEmpty()) {
-                digests.add(digest(k));
+                String d = digest(k);
+                digests.add(d);
+                if (ids != null) ids.add(d.substring(0, 16));
             }
         }
+    }
+
+    /** Whether the key with this id (from {@link #idOf}) is an admin key. */
+    boolean isAdmin(String id) {
+        return adminIds.contains(id);
     }
 
     boolean enabled() {

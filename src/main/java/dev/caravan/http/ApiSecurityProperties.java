@@ -25,6 +25,13 @@ public class ApiSecurityProperties {
      */
     private boolean allowAnonymous = false;
 
+    /**
+     * {@code caravan.security.admin-keys}: keys that are accepted like {@code api-keys} and see every
+     * key's workflows (status, messages, deletion, listings), e.g. for an operator's tools. They never
+     * become a workflow's owner.
+     */
+    private List<String> adminKeys = new ArrayList<>();
+
     private final RateLimit rateLimit = new RateLimit();
 
     /** {@code caravan.security.rate-limit.*}: requests each API key may start per period (with keys only). */
@@ -43,6 +50,8 @@ public class ApiSecurityProperties {
     public RateLimit getRateLimit() { return rateLimit; }
     public List<String> getApiKeys() { return apiKeys; }
     public void setApiKeys(List<String> apiKeys) { this.apiKeys = apiKeys == null ? new ArrayList<>() : apiKeys; }
+    public List<String> getAdminKeys() { return adminKeys; }
+    public void setAdminKeys(List<String> adminKeys) { this.adminKeys = adminKeys == null ? new ArrayList<>() : adminKeys; }
     public boolean isAllowAnonymous() { return allowAnonymous; }
     public void setAllowAnonymous(boolean allowAnonymous) { this.allowAnonymous = allowAnonymous; }
 }

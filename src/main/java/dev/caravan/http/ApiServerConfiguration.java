@@ -51,7 +51,7 @@ public class ApiServerConfiguration {
 
     @Bean
     ApiKeys apiKeys(ApiSecurityProperties security) {
-        return new ApiKeys(security.getApiKeys());
+        return new ApiKeys(security.getApiKeys(), security.getAdminKeys());
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.caravan.http;
 
+import dev.caravan.core.CallerKey;
 import dev.caravan.core.ClientDisconnect;
 import dev.caravan.proxy.ForwardToEngine;
 import io.vertx.core.Context;
@@ -58,6 +59,11 @@ final class AsyncPlatformHttpConsumer extends VertxPlatformHttpConsumer {
         ClientDisconnect client = new ClientDisconnect();
         ctx.response().closeHandler(v -> client.disconnected());
         client.attachTo(exchange);
+        // A typed property, not a header: nothing a client sends can name a key, and it is never forwarded.
+        String keyId = ctx.get(ApiKeyCheck.KEY_ID);
+        if (keyId != null) {
+            new CallerKey(keyId, Boolean.TRUE.equals(ctx.get(ApiKeyCheck.KEY_ADMIN))).attachTo(exchange);
+        }
         processHttpRequest(exchange, ctx).onComplete(populated -> {
             if (populated.failed()) {
                 fail(exchange, ctx, populated.cause());

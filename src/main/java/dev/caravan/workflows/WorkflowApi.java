@@ -1,6 +1,7 @@
 package dev.caravan.workflows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.core.CallerKey;
 import dev.caravan.core.GatewayException;
 import dev.caravan.core.WorkflowIds;
 import java.util.LinkedHashMap;
@@ -24,6 +25,8 @@ public class WorkflowApi {
     private final List<java.util.function.ToIntFunction<String>> onDelete;
     /** The {@code message_queue} section of the stats (from the broker). */
     private final Supplier<?> messageQueue;
+    /** Who may see which workflow (with API keys: each key its own). */
+    private final WorkflowOwnership ownership;
 
     public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
                        List<java.util.function.ToIntFunction<String>> onDelete) {
@@ -32,6 +35,13 @@ public class WorkflowApi {
 
     public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
                        List<java.util.function.ToIntFunction<String>> onDelete, Supplier<?> messageQueue) {
+        this(registry, mapper, onDelete, messageQueue,
+                new WorkflowOwnership(registry, id -> false, java.util.Set::of, java.time.Clock.systemUTC()));
+    }
+
+    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper, List<java.util.function.ToIntFunction<String>> onDelete,
+                       Supplier<?> messageQueue, WorkflowOwnership ownership) {
+        this.ownership = ownership;
         this.registry = registry;
         this.mapper = mapper;
         this.onDelete = List.copyOf(onDelete);
@@ -40,7 +50,7 @@ public class WorkflowApi {
 
     public void status(Exchange exchange) throws Exception {
         String id = workflowId(exchange);
-        WorkflowStatus status = registry.status(id);
+        WorkflowStatus status = ownership.mayUse(id, CallerKey.of(exchange)) ? registry.status(id) : null;
         if (status == null) {
             throw notFound(id);
         }
@@ -50,7 +60,9 @@ public class WorkflowApi {
     public void list(Exchange exchange) throws Exception {
         int offset = intParam(exchange, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(exchange, "limit", 50, 1, MAX_PAGE);
-        json(exchange, 200, registry.list(offset, limit));
+        CallerKey caller = CallerKey.of(exchange);
+        json(exchange, 200, registry.list(offset, limit,
+                caller == null || caller.admin() ? null : id -> ownership.listedFor(id, caller)));
     }
 
     /**
@@ -62,7 +74,7 @@ public class WorkflowApi {
         Map<String, Object> body = new LinkedHashMap<>(mapper.convertValue(registry.stats(), MAP));
         body.put("workflow_routing", registry.routingSection());
         body.put("workflow_manager", registry.managerSection());
-        body.put("message_queue", messageQueueSection());
+        body.put("message_queue", ownQueues(messageQueueSection(), CallerKey.of(exchange)));
         json(exchange, 200, body);
     }
 
@@ -75,17 +87,40 @@ public class WorkflowApi {
         }
     }
 
+    /**
+     * The section's {@code queue_sizes} are keyed by workflow id: with API keys, only the caller's own
+     * are listed (the counts stay gateway-wide, and name no workflow).
+     */
+    private Object ownQueues(Object section, CallerKey caller) {
+        if (caller == null) return section;
+        Map<String, Object> own = new LinkedHashMap<>(mapper.convertValue(section, MAP));
+        if (own.get("queue_sizes") instanceof Map<?, ?> sizes) {
+            Map<Object, Object> mine = new java.util.TreeMap<>();
+            sizes.forEach((queue, size) -> {
+                String q = String.valueOf(queue);
+                int colon = q.indexOf(':');
+                if (colon > 0 && ownership.listedFor(q.substring(0, colon), caller)) mine.put(queue, size);
+            });
+            own.put("queue_sizes", mine);
+        }
+        return own;
+    }
+
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
             new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     public void delete(Exchange exchange) throws Exception {
         String id = workflowId(exchange);
+        if (!ownership.mayUse(id, CallerKey.of(exchange))) {
+            throw notFound(id);
+        }
         boolean routed = registry.end(id);
         // queues may exist for a workflow the router never saw (agents that only message)
         int queues = 0;
         for (java.util.function.ToIntFunction<String> hook : onDelete) {
             queues += hook.applyAsInt(id);
         }
+        ownership.release(id);
         if (!routed && queues == 0) {
             throw notFound(id);
         }

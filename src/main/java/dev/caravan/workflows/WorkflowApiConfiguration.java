@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.messaging.MessageQueueStats;
 import dev.caravan.messaging.WorkflowQueues;
+import dev.caravan.core.WorkflowIds;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -19,8 +21,24 @@ public class WorkflowApiConfiguration {
     @Bean("workflowApi")
     WorkflowApi workflowApi(WorkflowRegistry registry, ObjectMapper mapper,
                             @Qualifier("workflowDeleted") List<ToIntFunction<String>> onDelete,
-                            MessageQueueStats messageQueueStats) {
-        return new WorkflowApi(registry, mapper, onDelete, messageQueueStats::section);
+                            MessageQueueStats messageQueueStats, WorkflowOwnership ownership) {
+        return new WorkflowApi(registry, mapper, onDelete, messageQueueStats::section, ownership);
+    }
+
+    /**
+     * Which key owns which workflow. A workflow is alive while the registry tracks it or it has agent
+     * queues; when the broker cannot say, the binding is kept (a stranger is refused, never let in).
+     */
+    @Bean("workflowOwnership")
+    WorkflowOwnership workflowOwnership(WorkflowRegistry registry, WorkflowQueues queues) {
+        return new WorkflowOwnership(registry, id -> {
+            if (!WorkflowIds.isQueueSafe(id)) return false; // such an id never names a queue
+            try {
+                return !queues.agents(id).isEmpty();
+            } catch (RuntimeException brokerUnavailable) {
+                return true;
+            }
+        }, queues::workflows, Clock.systemUTC());
     }
 
     /** What else a DELETE of a workflow removes: its agents' message queues. */
@@ -44,8 +62,8 @@ public class WorkflowApiConfiguration {
 
     /** Idle workflows expire even when no request comes to trigger it. */
     @Bean
-    WorkflowExpirySweeper workflowExpirySweeper(WorkflowRegistry registry,
+    WorkflowExpirySweeper workflowExpirySweeper(WorkflowRegistry registry, WorkflowOwnership ownership,
             @Value("${caravan.workflow-support.sweep-interval:30s}") Duration interval) {
-        return new WorkflowExpirySweeper(registry, interval);
+        return new WorkflowExpirySweeper(registry, interval, ownership::sweep);
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -17,9 +18,26 @@ public class WorkflowExpirySweeper implements SmartLifecycle {
     private final Duration interval;
     private ScheduledExecutorService scheduler;
 
+    /** Then forgets what belonged to expired workflows (their owners); errors are logged, the next sweep retries. */
+    private final Runnable afterSweep;
+
     public WorkflowExpirySweeper(WorkflowRegistry registry, Duration interval) {
+        this(registry, interval, () -> { });
+    }
+
+    public WorkflowExpirySweeper(WorkflowRegistry registry, Duration interval, Runnable afterSweep) {
         this.registry = registry;
         this.interval = interval;
+        this.afterSweep = afterSweep;
+    }
+
+    private void sweep() {
+        registry.sweep();
+        try {
+            afterSweep.run();
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(WorkflowExpirySweeper.class).warn("Workflow owner sweep failed: {}", e.getMessage());
+        }
     }
 
     @Override
@@ -30,7 +48,7 @@ public class WorkflowExpirySweeper implements SmartLifecycle {
             return t;
         });
         long ms = interval.toMillis();
-        scheduler.scheduleWithFixedDelay(registry::sweep, ms, ms, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::sweep, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     @Override

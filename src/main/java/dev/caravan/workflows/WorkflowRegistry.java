@@ -189,16 +189,34 @@ public final class WorkflowRegistry implements RequestOutcomeListener {
 
     /** Live workflows, most recently active first. */
     public WorkflowPage list(int offset, int limit) {
+        return list(offset, limit, null);
+    }
+
+    /**
+     * Live workflows whose id {@code shown} accepts (all when null), most recently active first; the
+     * total counts those only, so a filtered page walks the whole list.
+     */
+    public WorkflowPage list(int offset, int limit, java.util.function.Predicate<String> shown) {
         if (offset < 0 || limit < 0) throw new IllegalArgumentException("offset and limit must be >= 0");
         sweep();
         List<WorkflowState> page = new ArrayList<>(Math.min(limit, 1024));
         long total;
         lock.lock();
         try {
-            total = byId.size();
-            WorkflowState s = lruTail;
-            for (int skipped = 0; s != null && skipped < offset; skipped++) s = s.lruPrev;
-            for (; s != null && page.size() < limit; s = s.lruPrev) page.add(s);
+            if (shown == null) {
+                total = byId.size();
+                WorkflowState s = lruTail;
+                for (int skipped = 0; s != null && skipped < offset; skipped++) s = s.lruPrev;
+                for (; s != null && page.size() < limit; s = s.lruPrev) page.add(s);
+            } else {
+                long seen = 0;
+                for (WorkflowState s = lruTail; s != null; s = s.lruPrev) {
+                    if (!shown.test(s.id())) continue;
+                    if (seen >= offset && page.size() < limit) page.add(s);
+                    seen++;
+                }
+                total = seen;
+            }
         } finally {
             lock.unlock();
         }

@@ -56,7 +56,9 @@ class ApiKeysTest extends GatewayTestSupport {
     @Test
     void eitherKeyIsAcceptedAndNeitherShowsInLogsOrMetrics(CapturedOutput output) throws Exception {
         for (String key : new String[] {"sk-caravan-alpha-0001", "sk-caravan-beta-0002"}) {
-            HttpResponse<String> r = post("/v1/chat/completions", CHAT, "Authorization", "Bearer " + key);
+            // each key its own workflow: a workflow belongs to the key that first used it (WorkflowIsolationTest)
+            HttpResponse<String> r = post("/v1/chat/completions", CHAT.replace("\"keyed\"", "\"keyed-" + key.substring(11, 15) + "\""),
+                    "Authorization", "Bearer " + key);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
         HttpResponse<String> models = http.send(HttpRequest.newBuilder(uri("/v1/models"))
