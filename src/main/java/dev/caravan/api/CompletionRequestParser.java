@@ -110,7 +110,7 @@ public class CompletionRequestParser implements Processor {
             node = json.readTree(raw);
         } catch (JsonProcessingException e) {
             throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
-                    "The request body is not valid JSON: " + e.getOriginalMessage(), null);
+                    InvalidJsonMessage.of(e), null);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -127,7 +127,7 @@ public class CompletionRequestParser implements Processor {
             node = json.readTree(text);
         } catch (JsonProcessingException e) {
             throw new GatewayException(400, "invalid_request_error", "invalid_json", null,
-                    "The request body is not valid JSON: " + e.getOriginalMessage(), null);
+                    InvalidJsonMessage.of(e), null);
         }
         return object(node);
     }
@@ -200,7 +200,12 @@ public class CompletionRequestParser implements Processor {
             } else if (content.isTextual()) {
                 sb.append(content.asText());
             } else if (content.isArray()) {
-                for (JsonNode part : content) {
+                for (int j = 0; j < content.size(); j++) {
+                    JsonNode part = content.get(j);
+                    if (!part.isObject()) {
+                        // vLLM refuses it too; refused here, before a placement and an engine call are spent on it
+                        throw wrongType(param + ".content[" + j + "]", "a content part object");
+                    }
                     if (part.has("text")) {
                         sb.append(part.get("text").asText());
                     }

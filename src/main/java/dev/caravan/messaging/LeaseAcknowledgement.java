@@ -1,7 +1,9 @@
 package dev.caravan.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.core.GatewayException;
@@ -20,10 +22,13 @@ public class LeaseAcknowledgement {
 
     private final MessageLeases leases;
     private final ObjectMapper mapper;
+    /** Refuses bytes after the JSON value, as the completion endpoints do, rather than dropping them silently. */
+    private final ObjectReader strictJson;
 
     public LeaseAcknowledgement(MessageLeases leases, ObjectMapper mapper) {
         this.leases = leases;
         this.mapper = mapper;
+        this.strictJson = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public void acknowledge(Exchange exchange) throws Exception {
@@ -32,7 +37,7 @@ public class LeaseAcknowledgement {
         byte[] raw = exchange.getMessage().getBody(byte[].class);
         JsonNode body;
         try {
-            body = raw == null || raw.length == 0 ? null : mapper.readTree(raw);
+            body = raw == null || raw.length == 0 ? null : strictJson.readTree(raw);
         } catch (Exception e) {
             body = null;
         }

@@ -2,7 +2,9 @@ package dev.caravan.messaging;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.caravan.core.GatewayException;
 import java.util.List;
 import java.util.Set;
@@ -31,11 +33,14 @@ public class OutgoingAgentMessage implements Processor {
     private static final int ENVELOPE_ALLOWANCE = 64 * 1024;
 
     private final ObjectMapper mapper;
+    /** Refuses bytes after the JSON value, as the completion endpoints do, rather than dropping them silently. */
+    private final ObjectReader strictJson;
     private final MessagingProperties properties;
     private final WorkflowQueues queues;
 
     public OutgoingAgentMessage(ObjectMapper mapper, MessagingProperties properties, WorkflowQueues queues) {
         this.mapper = mapper;
+        this.strictJson = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.properties = properties;
         this.queues = queues;
     }
@@ -53,7 +58,7 @@ public class OutgoingAgentMessage implements Processor {
         }
         JsonNode body;
         try {
-            body = mapper.readTree(raw);
+            body = strictJson.readTree(raw);
         } catch (JsonProcessingException e) {
             throw GatewayException.badRequest(null, "The body is not valid JSON");
         }

@@ -43,8 +43,12 @@ record PollRequest(String workflowId, String agentId, long timeoutMillis, int ma
         }
         try {
             double seconds = Double.parseDouble(value);
-            if (seconds < 0 || Double.isNaN(seconds)) {
+            if (seconds < 0) {
                 throw GatewayException.badRequest(param, param + " must not be negative");
+            }
+            if (!Double.isFinite(seconds)) {
+                // "1e400", "Infinity", "NaN": not a number of seconds; capping them would hide the mistake
+                throw GatewayException.badRequest(param, param + " must be a finite number of seconds");
             }
             return Math.min(Math.round(seconds * 1000), max.toMillis());
         } catch (NumberFormatException e) {
