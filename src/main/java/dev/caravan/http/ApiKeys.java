@@ -33,7 +33,7 @@ final class ApiKeys {
             if (!k.isEmpty()) {
                 String d = digest(k);
                 digests.add(d);
-                if (ids != null) ids.add(d.substring(0, 16));
+                if (ids != null) ids.add(id(d));
             }
         }
     }
@@ -70,7 +70,12 @@ final class ApiKeys {
             return null;
         }
         String d = digest(key);
-        return digests.contains(d) ? d.substring(0, 16) : null;
+        return digests.contains(d) ? id(d) : null;
+    }
+
+    /** A key's id: the first 16 hex digits of its digest (names the key in limits and ownership without being it). */
+    private static String id(String digest) {
+        return digest.substring(0, 16);
     }
 
     private static String digest(String key) {

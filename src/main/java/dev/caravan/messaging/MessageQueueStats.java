@@ -36,6 +36,14 @@ public class MessageQueueStats {
                           long totalPendingMessages) {}
 
     public Section section() {
+        return section(workflowId -> true);
+    }
+
+    /**
+     * The section with {@code queue_sizes} keyed only by the workflows {@code shown} accepts (with API
+     * keys: the caller's own); the counts stay gateway-wide and name no workflow.
+     */
+    public Section section(java.util.function.Predicate<String> shown) {
         long total = 0, sent = 0, received = 0, expired = 0, max = 0, pending = 0;
         Map<String, Long> sizes = new TreeMap<>();
         for (Map.Entry<String, List<BrokerAdmin.QueueInfo>> wf : queues.agentQueuesByWorkflow().entrySet()) {
@@ -49,7 +57,7 @@ public class MessageQueueStats {
                 expired += q.messagesExpired();
                 pending += waiting;
                 max = Math.max(max, waiting);
-                sizes.put(wf.getKey() + ":" + agent, waiting);
+                if (shown.test(wf.getKey())) sizes.put(wf.getKey() + ":" + agent, waiting);
             }
         }
         return new Section(total, sent, received, expired, sizes, max, pending);

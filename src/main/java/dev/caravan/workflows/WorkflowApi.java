@@ -7,7 +7,8 @@ import dev.caravan.core.WorkflowIds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -23,24 +24,13 @@ public class WorkflowApi {
     private final WorkflowRegistry registry;
     private final ObjectMapper mapper;
     private final List<java.util.function.ToIntFunction<String>> onDelete;
-    /** The {@code message_queue} section of the stats (from the broker). */
-    private final Supplier<?> messageQueue;
+    /** The {@code message_queue} section of the stats (from the broker), listing the workflows a predicate shows. */
+    private final Function<Predicate<String>, ?> messageQueue;
     /** Who may see which workflow (with API keys: each key its own). */
     private final WorkflowOwnership ownership;
 
-    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
-                       List<java.util.function.ToIntFunction<String>> onDelete) {
-        this(registry, mapper, onDelete, java.util.Map::of);
-    }
-
-    public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper,
-                       List<java.util.function.ToIntFunction<String>> onDelete, Supplier<?> messageQueue) {
-        this(registry, mapper, onDelete, messageQueue,
-                new WorkflowOwnership(registry, id -> false, java.util.Set::of, java.time.Clock.systemUTC()));
-    }
-
     public WorkflowApi(WorkflowRegistry registry, ObjectMapper mapper, List<java.util.function.ToIntFunction<String>> onDelete,
-                       Supplier<?> messageQueue, WorkflowOwnership ownership) {
+                       Function<Predicate<String>, ?> messageQueue, WorkflowOwnership ownership) {
         this.ownership = ownership;
         this.registry = registry;
         this.mapper = mapper;
@@ -60,9 +50,7 @@ public class WorkflowApi {
     public void list(Exchange exchange) throws Exception {
         int offset = intParam(exchange, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(exchange, "limit", 50, 1, MAX_PAGE);
-        CallerKey caller = CallerKey.of(exchange);
-        json(exchange, 200, registry.list(offset, limit,
-                caller == null || caller.admin() ? null : id -> ownership.listedFor(id, caller)));
+        json(exchange, 200, registry.list(offset, limit, shownTo(CallerKey.of(exchange))));
     }
 
     /**
@@ -74,36 +62,22 @@ public class WorkflowApi {
         Map<String, Object> body = new LinkedHashMap<>(mapper.convertValue(registry.stats(), MAP));
         body.put("workflow_routing", registry.routingSection());
         body.put("workflow_manager", registry.managerSection());
-        body.put("message_queue", ownQueues(messageQueueSection(), CallerKey.of(exchange)));
+        body.put("message_queue", messageQueueSection(shownTo(CallerKey.of(exchange))));
         json(exchange, 200, body);
     }
 
     /** The routing figures stay readable while the broker is down: the section says why it is missing. */
-    private Object messageQueueSection() {
+    private Object messageQueueSection(Predicate<String> shown) {
         try {
-            return messageQueue.get();
+            return messageQueue.apply(shown == null ? id -> true : shown);
         } catch (RuntimeException e) {
             return Map.of("error", "the message broker is not available");
         }
     }
 
-    /**
-     * The section's {@code queue_sizes} are keyed by workflow id: with API keys, only the caller's own
-     * are listed (the counts stay gateway-wide, and name no workflow).
-     */
-    private Object ownQueues(Object section, CallerKey caller) {
-        if (caller == null) return section;
-        Map<String, Object> own = new LinkedHashMap<>(mapper.convertValue(section, MAP));
-        if (own.get("queue_sizes") instanceof Map<?, ?> sizes) {
-            Map<Object, Object> mine = new java.util.TreeMap<>();
-            sizes.forEach((queue, size) -> {
-                String q = String.valueOf(queue);
-                int colon = q.indexOf(':');
-                if (colon > 0 && ownership.listedFor(q.substring(0, colon), caller)) mine.put(queue, size);
-            });
-            own.put("queue_sizes", mine);
-        }
-        return own;
+    /** The workflows a caller is shown in listings: null (all) without keys or for an admin key, else its own. */
+    private Predicate<String> shownTo(CallerKey caller) {
+        return caller == null || caller.admin() ? null : id -> ownership.listedFor(id, caller);
     }
 
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =

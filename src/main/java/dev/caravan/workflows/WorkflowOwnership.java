@@ -70,10 +70,12 @@ public final class WorkflowOwnership {
     /** Binds {@code workflowId} to {@code caller} unless another key holds it (then 404). */
     public void claim(String workflowId, CallerKey caller) {
         if (caller == null || caller.admin()) return; // an admin key sees every workflow and owns none
+        Binding held = owners.get(workflowId);
+        if (held != null && held.owner().equals(caller.id())) return; // the common case: no allocation
         long now = clock.millis();
         Binding mine = new Binding(caller.id(), now);
-        Binding held = owners.putIfAbsent(workflowId, mine);
-        if (held == null || held.owner().equals(caller.id())) return;
+        if (held == null && (held = owners.putIfAbsent(workflowId, mine)) == null) return;
+        if (held.owner().equals(caller.id())) return;
         // Another key's binding: stands while its workflow lives, else the id is free again.
         if (alive(workflowId, held, now) || !owners.replace(workflowId, held, mine)) throw notFound(workflowId);
     }
