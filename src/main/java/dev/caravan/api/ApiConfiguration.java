@@ -29,6 +29,11 @@ public class ApiConfiguration {
                 aliases, new MaxTokensCap(maxTokens));
     }
 
+    @Bean("concurrentStreamsPerKey")
+    ConcurrentStreamsPerKey concurrentStreamsPerKey(@Value("${caravan.limits.max-streams-per-key:0}") int max) {
+        return new ConcurrentStreamsPerKey(max);
+    }
+
     @Bean("listModels")
     ListModels listModels(EngineRegistry registry, ObjectMapper mapper) {
         return new ListModels(registry, mapper);

@@ -41,6 +41,21 @@ public class WorkflowApiConfiguration {
         }, queues::workflows, Clock.systemUTC());
     }
 
+    /**
+     * Completions and message sends each workflow may start per period ({@code caravan.limits.workflow-rate-limit.*};
+     * requests 0, the default, is no limit). {@code max-tracked} bounds the limiters kept at once.
+     */
+    @Bean("workflowRateLimit")
+    WorkflowRateLimit workflowRateLimit(@Value("${caravan.limits.workflow-rate-limit.requests:0}") int requests,
+            @Value("${caravan.limits.workflow-rate-limit.period:1s}") Duration period,
+            @Value("${caravan.limits.workflow-rate-limit.max-tracked:100000}") int maxTracked) {
+        if (requests < 0 || period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("caravan.limits.workflow-rate-limit: requests must be >= 0 and period > 0, got "
+                    + requests + " per " + period);
+        }
+        return new WorkflowRateLimit(requests, period, maxTracked);
+    }
+
     /** What else a DELETE of a workflow removes: its agents' message queues. */
     @Bean("workflowDeleted")
     List<ToIntFunction<String>> workflowDeleted(WorkflowQueues queues) {
