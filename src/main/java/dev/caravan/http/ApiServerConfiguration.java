@@ -9,6 +9,9 @@ import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.springframework.beans.factory.BeanFactory;
@@ -57,7 +60,8 @@ public class ApiServerConfiguration {
     @Bean
     VertxPlatformHttpServerConfiguration apiServerSettings(@Value("${server.port:8080}") int port,
             @Value("${server.address:}") String configuredHost, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            ApiKeys keys, ApiSecurityProperties security) {
+            ApiKeys keys, ApiSecurityProperties security, ConfigurableEnvironment environment,
+            ObjectProvider<SslBundles> sslBundles) {
         String host = ApiBindAddress.choose(configuredHost, keys.enabled(), security.isAllowAnonymous());
         if (keys.enabled()) {
             LOG.info("API port {}:{}: {} API key(s); clients send 'Authorization: Bearer <key>'", host, port, keys.count());
@@ -71,6 +75,11 @@ public class ApiServerConfiguration {
         // Vert.x answers 413 itself (OpenAiErrorHandler) before buffering more than this.
         config.setMaxBodySize(maxBody.toBytes());
         config.getBodyHandler().setHandleFileUploads(false);
+        SSLContextParameters tls = ApiTls.from(environment, sslBundles.getIfAvailable());
+        if (tls != null) {
+            config.setSslContextParameters(tls);
+            LOG.info("API port {}:{} serves HTTPS (server.ssl)", host, port);
+        }
         return config;
     }
 
@@ -149,7 +158,11 @@ public class ApiServerConfiguration {
             throw new IllegalStateException("management.server.port must be set and differ from server.port ("
                     + api + "): the API port is served by Vert.x, actuator and Hawtio by the servlet container");
         }
-        return factory -> factory.setPort(-1);
+        // server.ssl is the API's (ApiTls): the connector-less container must not try to apply it.
+        return factory -> {
+            factory.setPort(-1);
+            factory.setSsl(null);
+        };
     }
 
     /** {@code local.server.port} is the API port, as with any Spring Boot web server (tests read it). */

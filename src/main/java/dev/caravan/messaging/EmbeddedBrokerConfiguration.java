@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.apache.activemq.artemis.core.config.Configuration;
@@ -63,6 +66,7 @@ public class EmbeddedBrokerConfiguration {
         if (!properties.getAcceptor().isEnabled()) {
             configuration.getAcceptorConfigurations().removeIf(a -> "native".equals(a.getName()));
         }
+        secureNativeAcceptor(configuration, properties.getAcceptor().getTls());
         keepMessagesRegular(configuration, properties.regularMessageBytes());
         configuration.addAcceptorConfiguration("in-vm", inVmUrl(artemis));
         MeterRegistry registry = meters.getIfAvailable();
@@ -118,6 +122,33 @@ public class EmbeddedBrokerConfiguration {
                 if (!acceptor.getCombinedParams().containsKey(key)) {
                     acceptor.getExtraParams().put(key, String.valueOf(regularBytes));
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code caravan.messaging.acceptor.tls}: the native acceptor's TLS parameters, set in code so the
+     * key store password stays in the Spring environment (a Secret) rather than in broker.xml.
+     * Parameters broker.xml gives on the acceptor itself win.
+     */
+    static void secureNativeAcceptor(Configuration configuration, MessagingProperties.Tls tls) {
+        if (!tls.isEnabled()) return;
+        if (tls.getKeyStore() == null || tls.getKeyStore().isBlank()) {
+            throw new IllegalStateException("caravan.messaging.acceptor.tls.enabled=true needs caravan.messaging.acceptor.tls.key-store");
+        }
+        Map<String, String> params = new HashMap<>();
+        params.put(TransportConstants.SSL_ENABLED_PROP_NAME, "true");
+        params.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, tls.getKeyStore());
+        params.put(TransportConstants.KEYSTORE_TYPE_PROP_NAME, tls.getKeyStoreType());
+        if (tls.getKeyStorePassword() != null) params.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, tls.getKeyStorePassword());
+        if (tls.isNeedClientAuth()) {
+            params.put(TransportConstants.NEED_CLIENT_AUTH_PROP_NAME, "true");
+            if (tls.getTrustStore() != null) params.put(TransportConstants.TRUSTSTORE_PATH_PROP_NAME, tls.getTrustStore());
+            if (tls.getTrustStorePassword() != null) params.put(TransportConstants.TRUSTSTORE_PASSWORD_PROP_NAME, tls.getTrustStorePassword());
+        }
+        for (org.apache.activemq.artemis.api.core.TransportConfiguration acceptor : configuration.getAcceptorConfigurations()) {
+            if ("native".equals(acceptor.getName())) {
+                params.forEach(acceptor.getParams()::putIfAbsent);
             }
         }
     }

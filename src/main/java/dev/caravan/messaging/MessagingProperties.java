@@ -79,9 +79,42 @@ public class MessagingProperties {
     public static class Acceptor {
         /** false: no TCP acceptor at all, only the gateway's in-VM connection. */
         private boolean enabled = true;
+        private final Tls tls = new Tls();
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public Tls getTls() { return tls; }
+    }
+
+    /**
+     * {@code caravan.messaging.acceptor.tls.*}: TLS on the native acceptor, for every protocol on it
+     * (clients use amqps://, ssl:// for CORE and MQTT, stomp+ssl). Artemis reads the key store itself.
+     */
+    public static class Tls {
+        private boolean enabled = false;
+        /** A file path (PKCS12 or JKS). */
+        private String keyStore;
+        private String keyStorePassword;
+        private String keyStoreType = "PKCS12";
+        /** Ask clients for a certificate signed by the trust store (mutual TLS). */
+        private boolean needClientAuth = false;
+        private String trustStore;
+        private String trustStorePassword;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public String getKeyStore() { return keyStore; }
+        public void setKeyStore(String keyStore) { this.keyStore = keyStore; }
+        public String getKeyStorePassword() { return keyStorePassword; }
+        public void setKeyStorePassword(String keyStorePassword) { this.keyStorePassword = keyStorePassword; }
+        public String getKeyStoreType() { return keyStoreType; }
+        public void setKeyStoreType(String keyStoreType) { this.keyStoreType = keyStoreType; }
+        public boolean isNeedClientAuth() { return needClientAuth; }
+        public void setNeedClientAuth(boolean needClientAuth) { this.needClientAuth = needClientAuth; }
+        public String getTrustStore() { return trustStore; }
+        public void setTrustStore(String trustStore) { this.trustStore = trustStore; }
+        public String getTrustStorePassword() { return trustStorePassword; }
+        public void setTrustStorePassword(String trustStorePassword) { this.trustStorePassword = trustStorePassword; }
     }
 
     public String getBrokerXml() { return brokerXml; }
