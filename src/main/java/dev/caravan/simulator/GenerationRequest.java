@@ -45,6 +45,7 @@ final class GenerationRequest {
         String model = resolveModel(body, config);
         int[] prompt = kind == Kind.CHAT ? chatPrompt(body, tokenizer) : completionPrompt(body, tokenizer);
 
+        SamplingParameters.validate(body);
         JsonNode n = body.get("n");
         if (n != null && !n.isNull() && n.asInt(1) != 1) {
             throw badRequest("n", "The simulator generates one choice per request (n=1).");

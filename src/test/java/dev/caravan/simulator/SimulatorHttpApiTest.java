@@ -120,6 +120,30 @@ class SimulatorHttpApiTest {
     }
 
     @Test
+    void wrongTypedOrOutOfRangeSamplingParametersAre400AsInVllm() throws Exception {
+        String[][] bad = {
+                {"temperature", "\"hot\""}, {"temperature", "-0.5"}, {"top_p", "0"}, {"top_p", "1.5"},
+                {"top_p", "{}"}, {"n", "1.5"}, {"n", "[1]"}, {"stop", "42"}, {"stop", "[\"a\", 1]"},
+                {"presence_penalty", "3"}, {"stream", "\"yes\""}, {"seed", "\"x\""}, {"top_k", "-2"}};
+        for (String[] field : bad) {
+            ObjectNode body = SimHttp.chat("hi", 2);
+            body.set(field[0], SimHttp.JSON.readTree(field[1]));
+            HttpResponse<String> r = http.post("/v1/chat/completions", body);
+            assertThat(r.statusCode()).as(field[0] + "=" + field[1]).isEqualTo(400);
+            JsonNode error = SimHttp.json(r).get("error");
+            assertThat(error.get("type").asText()).isEqualTo("BadRequestError");
+            assertThat(error.get("param").asText()).isEqualTo(field[0]);
+        }
+        String[][] good = {{"temperature", "0"}, {"temperature", "\"0.7\""}, {"top_p", "1"}, {"stop", "\"END\""},
+                {"stop", "[\"a\", \"b\"]"}, {"n", "1"}, {"seed", "7"}, {"top_k", "-1"}, {"stream", "false"}};
+        for (String[] field : good) {
+            ObjectNode body = SimHttp.chat("hi", 2);
+            body.set(field[0], SimHttp.JSON.readTree(field[1]));
+            assertThat(http.post("/v1/chat/completions", body).statusCode()).as(field[0] + "=" + field[1]).isEqualTo(200);
+        }
+    }
+
+    @Test
     void priorityUnderFcfsIs400AsInVllmButZeroIsFine() throws Exception {
         ObjectNode body = SimHttp.completion("hi", 2);
         body.put("priority", 3);
