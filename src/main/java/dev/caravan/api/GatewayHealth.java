@@ -41,6 +41,7 @@ public class GatewayHealth implements Processor {
             n.put("id", e.id());
             n.put("url", e.url().toString());
             n.put("healthy", e.isHealthy());
+            n.put("circuit_open", e.isCircuitOpen());
             n.put("in_flight", e.inFlight());
             n.put("running", e.running());
             n.put("waiting", e.waiting());

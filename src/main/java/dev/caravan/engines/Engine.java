@@ -23,6 +23,8 @@ public final class Engine {
 
     private volatile Set<String> servedModels;
     private volatile boolean healthy;
+    /** Set by the engine's circuit breaker (proxy.EngineCircuitBreakers) while it is open. */
+    private volatile boolean circuitOpen;
     private volatile int running;
     private volatile int waiting;
     private volatile double kvCacheUsage;
@@ -63,7 +65,12 @@ public final class Engine {
     public Map<String, String> labels() { return labels; }
     public boolean prioritySchedulingEnabled() { return prioritySchedulingEnabled; }
     public Set<String> servedModels() { return servedModels; }
-    public boolean isHealthy() { return healthy; }
+    /** Whether placement may send it requests: it passes its health checks and its circuit breaker is not open. */
+    public boolean isHealthy() { return healthy && !circuitOpen; }
+    /** Whether it passes its health checks (/health, /metrics, /v1/models), whatever its circuit breaker says. */
+    public boolean passesHealthChecks() { return healthy; }
+    public boolean isCircuitOpen() { return circuitOpen; }
+    public void circuitOpen(boolean open) { this.circuitOpen = open; }
     public int running() { return running; }
     public int waiting() { return waiting; }
     public double kvCacheUsage() { return kvCacheUsage; }

@@ -93,7 +93,7 @@ public class EngineHealthMonitor implements SmartLifecycle {
         if (!(cause instanceof java.net.ConnectException)) {
             return;
         }
-        if (engine.isHealthy()) {
+        if (engine.passesHealthChecks()) {
             LOG.warn("Engine {} taken out after a failed request: {}", engine, cause.toString());
         }
         engine.markHealthy(false);
@@ -114,7 +114,7 @@ public class EngineHealthMonitor implements SmartLifecycle {
                         engine.reportedLoad(s.running(), s.waiting(), s.kvCacheUsage());
                         engine.reportedKvCacheTokens(s.kvCacheTokens());
                     }
-                    boolean known = engine.isHealthy() && !engine.servedModels().isEmpty();
+                    boolean known = engine.passesHealthChecks() && !engine.servedModels().isEmpty();
                     if (engine.modelsConfigured() || (known && !modelsRefreshDue(engine))) {
                         return CompletableFuture.completedFuture((HttpResponse<String>) null);
                     }
@@ -123,7 +123,7 @@ public class EngineHealthMonitor implements SmartLifecycle {
                 .thenAccept(models -> {
                     if (models != null) {
                         Set<String> ids = models.statusCode() == 200 ? modelIds(models.body()) : Set.of();
-                        boolean known = engine.isHealthy() && !engine.servedModels().isEmpty();
+                        boolean known = engine.passesHealthChecks() && !engine.servedModels().isEmpty();
                         if (ids.isEmpty() && !known) {
                             // An engine with no known model list is sent every model's requests: until it
                             // lists its models (vLLM lists them once loaded), it is not ready.
@@ -139,14 +139,14 @@ public class EngineHealthMonitor implements SmartLifecycle {
                         }
                     }
                     failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).set(0);
-                    if (!engine.isHealthy()) {
+                    if (!engine.passesHealthChecks()) {
                         LOG.info("Engine {} is healthy, models {}", engine, engine.servedModels());
                         engine.markHealthy(true);
                     }
                 })
                 .exceptionally(t -> {
                     int n = failures.computeIfAbsent(engine.id(), k -> new AtomicInteger()).incrementAndGet();
-                    if (n >= config.getUnhealthyThreshold() && engine.isHealthy()) {
+                    if (n >= config.getUnhealthyThreshold() && engine.passesHealthChecks()) {
                         LOG.warn("Engine {} taken out: {}", engine, rootMessage(t));
                         engine.markHealthy(false);
                     }

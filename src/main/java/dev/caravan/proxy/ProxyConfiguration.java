@@ -9,9 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -48,6 +50,23 @@ public class ProxyConfiguration {
             EngineRequestShaper shaper) {
         return new ForwardToEngine(engineHttpClient, registry, monitor, recorder, shaper,
                 properties.getEngineClient().getResponseTimeout());
+    }
+
+    /**
+     * {@code caravan.engine-client.circuit-breaker.*}: per-engine breakers on the outcome of requests
+     * ({@code enabled}, {@code failure-rate} percent, over the last {@code window} calls once
+     * {@code minimum-calls} were made, open for {@code open-for}, then {@code half-open-calls} trial calls).
+     */
+    @Bean
+    @ConditionalOnProperty(prefix = "caravan.engine-client.circuit-breaker",
+            name = "enabled", havingValue = "true", matchIfMissing = true)
+    EngineCircuitBreakers engineCircuitBreakers(
+            @Value("${caravan.engine-client.circuit-breaker.failure-rate:50}") float failureRate,
+            @Value("${caravan.engine-client.circuit-breaker.window:20}") int window,
+            @Value("${caravan.engine-client.circuit-breaker.minimum-calls:10}") int minimumCalls,
+            @Value("${caravan.engine-client.circuit-breaker.open-for:10s}") Duration openFor,
+            @Value("${caravan.engine-client.circuit-breaker.half-open-calls:3}") int halfOpenCalls) {
+        return new EngineCircuitBreakers(failureRate, window, minimumCalls, openFor, halfOpenCalls);
     }
 
     @Bean("answerClient")

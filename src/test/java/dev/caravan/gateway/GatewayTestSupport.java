@@ -2,6 +2,7 @@ package dev.caravan.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.proxy.EngineCircuitBreakers;
 import dev.caravan.engines.EmbeddedSimulatedEngines;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineHealthMonitor;
@@ -41,6 +42,8 @@ public abstract class GatewayTestSupport {
     protected EngineHealthMonitor monitor;
     @Autowired
     protected ObjectMapper mapper;
+    @Autowired(required = false)
+    protected EngineCircuitBreakers breakers;
 
     protected final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -49,6 +52,9 @@ public abstract class GatewayTestSupport {
     void healEngines() {
         for (SimulatedEngine sim : simulated.simulators()) {
             sim.faults().reset();
+        }
+        if (breakers != null) {
+            breakers.reset();
         }
         monitor.checkAll().join();
     }
