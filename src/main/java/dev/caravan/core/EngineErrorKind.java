@@ -14,6 +14,8 @@ public enum EngineErrorKind {
     CONNECTION("connection"),
     /** The engine answered 5xx before any byte reached the client. */
     HTTP_5XX("http_5xx"),
+    /** The engine answered 200 with something that is no answer (not a JSON object, or not an event stream when one was asked for). */
+    INVALID_ANSWER("invalid_answer"),
     /** The engine broke off an answer that had started streaming. */
     MID_STREAM("mid_stream");
 

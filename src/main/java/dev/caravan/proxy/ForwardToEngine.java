@@ -149,7 +149,7 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
 
     private void received(Exchange exchange, Attempt attempt, HttpClientResponse response, ClientDisconnect client,
                           AsyncCallback callback) {
-        if (attempt.call.stream() && response.statusCode() == 200) {
+        if (attempt.call.stream() && response.statusCode() == 200 && eventStream(response)) {
             response.pause(); // until the HTTP layer starts writing: nothing may be lost before then
             new EngineAnswer(attempt.engine, response, null, attempt.gatewayAskedForUsage, attempt.start, -1)
                     .attachTo(exchange);
@@ -172,12 +172,38 @@ public class ForwardToEngine extends AsyncProcessorSupport implements AsyncProce
                     throw new EngineFailureException(attempt.engine, "Engine " + attempt.engine.id() + " answered "
                             + status + ": " + new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8), null);
                 }
+                if (status == 200 && (attempt.call.stream() || !jsonObject(body))) {
+                    // Nothing reached the client yet: like a 5xx, it may be tried once elsewhere.
+                    recorder.engineError(attempt.engine, EngineErrorKind.INVALID_ANSWER);
+                    recorder.abandoned(attempt.call, attempt.engine);
+                    throw new EngineFailureException(attempt.engine, "Engine " + attempt.engine.id() + " answered 200 with "
+                            + (attempt.call.stream() ? "no event stream" : "no JSON object") + " ("
+                            + response.getHeader("Content-Type") + ", " + body.length + " bytes)", null);
+                }
                 new EngineAnswer(attempt.engine, response, body, false, attempt.start, System.nanoTime()).attachTo(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
             }
             callback.done(false);
         });
+    }
+
+    private static boolean eventStream(HttpClientResponse response) {
+        String type = response.getHeader("Content-Type");
+        return type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
+    }
+
+    /**
+     * Whether a whole answer is shaped like a JSON object: its first and last non-blank bytes are braces.
+     * Not a parse (AnswerClient reads the usage later): enough to tell an answer from an HTML page or a
+     * cut-off body, at the cost of a glance at both ends.
+     */
+    static boolean jsonObject(byte[] body) {
+        int start = 0;
+        int end = body.length - 1;
+        while (start <= end && body[start] <= ' ') start++;
+        while (end >= start && body[end] <= ' ') end--;
+        return start < end && body[start] == '{' && body[end] == '}';
     }
 
     /** Why the engine call failed: the client left (the gateway closed it; not the engine's fault) or the engine. */

@@ -15,6 +15,7 @@ public final class SimulatorFaults {
     private final Random failureDraws;
     private boolean healthFailing;
     private double failureRate;
+    private boolean garbage;
     private boolean stalling;
     private int dieAfterChunks = -1;
     // Volatile rather than guarded: the engine loop reads it for every token, and must not contend for this lock.
@@ -44,6 +45,14 @@ public final class SimulatorFaults {
     }
 
     public synchronized double failureRate() { return failureRate; }
+
+    /** Generation requests are answered 200 with an HTML page instead of a completion. */
+    public synchronized SimulatorFaults answerGarbage(boolean on) {
+        garbage = on;
+        return this;
+    }
+
+    public synchronized boolean answeringGarbage() { return garbage; }
 
     /**
      * While on, generation requests are accepted and never answered; turning it off lets the held
@@ -98,6 +107,7 @@ public final class SimulatorFaults {
         synchronized (this) {
             healthFailing = false;
             failureRate = 0;
+            garbage = false;
             dieAfterChunks = -1;
             slowdown = 1.0;
         }
@@ -127,6 +137,6 @@ public final class SimulatorFaults {
     @Override
     public synchronized String toString() {
         return "SimulatorFaults{failHealth=" + healthFailing + ", failureRate=" + failureRate
-                + ", stall=" + stalling + ", dieAfterChunks=" + dieAfterChunks + ", slowdown=" + slowdown + "}";
+                + ", garbage=" + garbage + ", stall=" + stalling + ", dieAfterChunks=" + dieAfterChunks + ", slowdown=" + slowdown + "}";
     }
 }

@@ -112,6 +112,12 @@ final class SimulatorHttpApi implements HttpHandler {
             stats.rejectedInvalid();
             throw e;
         }
+        if (faults.answeringGarbage()) {
+            // What a broken proxy or a crashed worker in front of an engine sends: a 200 that is no answer.
+            stats.injectedFailure();
+            send(exchange, 200, "text/html", "<html><body>upstream worker crashed</body></html>".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (faults.drawFailure()) {
             stats.injectedFailure();
             throw new SimulatorRequestException(500, "InternalServerError", null, "Simulated engine failure (fault injection).");
@@ -289,6 +295,9 @@ final class SimulatorHttpApi implements HttpHandler {
                 if (body.has("die_after_chunks")) {
                     faults.dieAfterChunks(body.get("die_after_chunks").isNull() ? -1 : body.get("die_after_chunks").asInt());
                 }
+                if (body.has("garbage")) {
+                    faults.answerGarbage(body.get("garbage").asBoolean());
+                }
                 if (body.has("stall")) {
                     faults.stall(body.get("stall").asBoolean());
                 }
@@ -310,6 +319,7 @@ final class SimulatorHttpApi implements HttpHandler {
         out.put("fail_health", faults.healthFailing());
         out.put("failure_rate", faults.failureRate());
         out.put("stall", faults.stalling());
+        out.put("garbage", faults.answeringGarbage());
         out.put("die_after_chunks", faults.dieAfterChunks());
         out.put("slowdown", faults.slowdown());
         json(exchange, 200, out);

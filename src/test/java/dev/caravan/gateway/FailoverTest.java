@@ -96,6 +96,32 @@ class FailoverTest extends GatewayTestSupport {
     }
 
     @Test
+    void anEngineAnsweringGarbageWith200IsRetriedElsewhereStreamedOrNot() throws Exception {
+        String home = homeOf("wf-garbage");
+        simFor(home).faults().answerGarbage(true);
+        long before = received();
+        HttpResponse<String> whole = post("/v1/chat/completions", body("wf-garbage", 2, false));
+        assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
+        assertThat(json(whole).get("choices").isArray()).isTrue();
+        assertThat(whole.headers().firstValue("x-caravan-engine").orElseThrow()).isNotEqualTo(home);
+        assertThat(whole.headers().firstValue("x-caravan-placement")).contains("failover");
+        assertThat(received() - before).isEqualTo(2);
+
+        simFor(home).faults().reset();
+        String streamHome = homeOf("wf-garbage-stream");
+        simFor(streamHome).faults().answerGarbage(true);
+        HttpResponse<String> streamed = post("/v1/chat/completions", body("wf-garbage-stream", 3, true));
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.body()).contains("data: [DONE]").doesNotContain("<html>");
+
+        sims().forEach(s -> s.faults().answerGarbage(true));
+        HttpResponse<String> none = post("/v1/chat/completions", body("wf-garbage-all", 2, false));
+        assertThat(none.statusCode()).isEqualTo(502);
+        assertThat(json(none).get("error").get("code").asText()).isEqualTo("engine_unavailable");
+        assertThat(none.body()).doesNotContain("<html>");
+    }
+
+    @Test
     void whenEveryEngineFailsTheClientGetsOneClearError() throws Exception {
         sims().forEach(s -> s.faults().failureRate(1.0));
         long before = received();
