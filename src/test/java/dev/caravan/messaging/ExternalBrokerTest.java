@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.FileDeploymentManager;
 import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
@@ -172,6 +173,77 @@ class ExternalBrokerTest {
         json(send(gatewayA, wf, "{\"source_agent\":\"a\",\"target_agent\":\"b\",\"payload\":\"after\"}"), 200);
         JsonNode inbox = json(poll(gatewayB, wf, "b", "?timeout=5&max_messages=10"), 200);
         assertThat(inbox.get("messages").findValuesAsText("payload")).containsExactly("before", "after");
+    }
+
+    /**
+     * Agents keep sending through both replicas while the broker stops and comes back: every send a
+     * gateway acknowledged (200) before, during or after the outage is delivered afterwards, exactly
+     * once; sends during the outage are refused with 503 (never a 200 that is lost); and once the
+     * broker is back the same senders get 200s again without any restart of the gateways.
+     */
+    @Test
+    @Order(6)
+    void sendsAcknowledgedAroundABrokerRestartAreAllDeliveredOnce() throws Exception {
+        BrokerStatus status = gatewayA.getBean("brokerStatus", BrokerStatus.class);
+        String wf = "ext-restart-" + System.nanoTime();
+        java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ConcurrentLinkedQueue<Integer> otherStatuses = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger afterRestart = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean restarted = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> senders = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            ConfigurableApplicationContext via = t % 2 == 0 ? gatewayA : gatewayB;
+            String agent = "sender" + t;
+            Thread sender = new Thread(() -> {
+                for (int n = 0; sending.get(); n++) {
+                    String payload = agent + "-" + n;
+                    try {
+                        HttpResponse<String> r = send(via, wf, "{\"source_agent\":\"" + agent
+                                + "\",\"target_agent\":\"inbox\",\"payload\":\"" + payload + "\"}");
+                        if (r.statusCode() == 200) {
+                            acknowledged.add(payload);
+                            if (restarted.get()) afterRestart.incrementAndGet();
+                        } else if (r.statusCode() == 503) {
+                            refused.incrementAndGet();
+                            Thread.sleep(50);
+                        } else {
+                            otherStatuses.add(r.statusCode());
+                        }
+                    } catch (Exception e) {
+                        otherStatuses.add(-1);
+                    }
+                }
+            }, "restart-sender-" + t);
+            sender.start();
+            senders.add(sender);
+        }
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (acknowledged.size() < 40 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        broker.stop();
+        Thread.sleep(1_000); // agents keep sending into the outage
+        broker = startBroker();
+        deadline = System.currentTimeMillis() + 30_000;
+        while (!status.brokerUp() && System.currentTimeMillis() < deadline) Thread.sleep(100);
+        restarted.set(true);
+        deadline = System.currentTimeMillis() + 30_000;
+        while (afterRestart.get() < 40 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        sending.set(false);
+        for (Thread sender : senders) sender.join(30_000);
+
+        assertThat(otherStatuses).as("only 200 or 503, never a lost or broken answer").isEmpty();
+        assertThat(refused.get()).as("the outage was seen by the senders").isPositive();
+        assertThat(afterRestart.get()).as("the same senders are served again after the restart").isGreaterThanOrEqualTo(40);
+
+        java.util.List<String> delivered = new java.util.ArrayList<>();
+        for (int polls = 0; polls < 200; polls++) {
+            JsonNode page = json(poll(polls % 2 == 0 ? gatewayA : gatewayB, wf, "inbox", "?timeout=1&max_messages=100"), 200);
+            if (page.get("count").asInt() == 0) break;
+            delivered.addAll(page.get("messages").findValuesAsText("payload"));
+        }
+        assertThat(delivered).as("delivered once each").doesNotHaveDuplicates();
+        assertThat(delivered).as("every acknowledged send is delivered").containsAll(acknowledged);
     }
 
     private EmbeddedActiveMQ startBroker() throws Exception {
