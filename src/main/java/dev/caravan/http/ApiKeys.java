@@ -1,10 +1,7 @@
 package dev.caravan.http;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.caravan.core.ApiKeyIds;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -75,14 +72,10 @@ final class ApiKeys {
 
     /** A key's id: the first 16 hex digits of its digest (names the key in limits and ownership without being it). */
     private static String id(String digest) {
-        return digest.substring(0, 16);
+        return ApiKeyIds.idOfDigest(digest);
     }
 
     private static String digest(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return ApiKeyIds.digest(key);
     }
 }

@@ -4,7 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.caravan.core.ApiKeyIds;
 import java.util.HashMap;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import java.util.Map;
 import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import java.security.SecureRandom;
@@ -82,16 +86,42 @@ public class EmbeddedBrokerConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "stop")
     EmbeddedActiveMQ embeddedActiveMq(Configuration configuration, MessagingProperties properties,
-                                      GatewayCredentials gateway) {
+                                      GatewayCredentials gateway, Environment environment) {
         SecurityConfiguration users = new SecurityConfiguration();
         users.addUser(gateway.user(), gateway.password());
         users.addRole(gateway.user(), "gateway");
         users.addUser(properties.getUser(), properties.getPassword());
         users.addRole(properties.getUser(), "agent");
+        // Each API key logs in natively too: user = the key's id, password = the key. Its role names the
+        // key, so the workflows it owns can be closed to every other login (EmbeddedNativeWorkflowAccess).
+        for (String key : apiKeys(environment, "caravan.security.api-keys")) {
+            String id = ApiKeyIds.of(key);
+            users.addUser(id, key);
+            users.addRole(id, "agent");
+            users.addRole(id, EmbeddedNativeWorkflowAccess.keyRole(id));
+        }
+        for (String key : apiKeys(environment, "caravan.security.admin-keys")) {
+            String id = ApiKeyIds.of(key);
+            users.addUser(id, key);
+            users.addRole(id, "agent");
+            users.addRole(id, EmbeddedNativeWorkflowAccess.ADMIN_ROLE);
+        }
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfiguration(configuration);
         broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
         return broker;
+    }
+
+    /** With API keys, workflows a key owns are closed natively to other keys' logins and the shared user. */
+    @Bean
+    NativeWorkflowAccess nativeWorkflowAccess(EmbeddedActiveMQ broker, Environment environment) {
+        return apiKeys(environment, "caravan.security.api-keys").isEmpty() ? NativeWorkflowAccess.NONE
+                : new EmbeddedNativeWorkflowAccess(broker);
+    }
+
+    private static List<String> apiKeys(Environment environment, String property) {
+        return Binder.get(environment).bind(property, Bindable.listOf(String.class)).orElse(List.of()).stream()
+                .map(String::trim).filter(k -> !k.isEmpty()).toList();
     }
 
     /** The gateway's in-VM connection; depends on the broker so it is started first. */

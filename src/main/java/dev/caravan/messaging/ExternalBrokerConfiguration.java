@@ -22,6 +22,15 @@ public class ExternalBrokerConfiguration {
         return new BrokerEndpoint(artemis.getBrokerUrl(), artemis.getUser(), artemis.getPassword(), false);
     }
 
+    /**
+     * The external broker's security is its operator's (broker.xml, LDAP, ...): the gateway does not
+     * change it, so native isolation per key must be configured there (docs/operations.md).
+     */
+    @Bean
+    NativeWorkflowAccess nativeWorkflowAccess() {
+        return NativeWorkflowAccess.NONE;
+    }
+
     @Bean
     BrokerAdmin brokerAdmin(BrokerEndpoint endpoint, MessagingProperties properties) throws Exception {
         return new ExternalBrokerAdmin(endpoint.url(), endpoint.user(), endpoint.password(),

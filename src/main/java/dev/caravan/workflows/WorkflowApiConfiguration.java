@@ -3,6 +3,7 @@ package dev.caravan.workflows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.messaging.MessageQueueStats;
+import dev.caravan.messaging.NativeWorkflowAccess;
 import dev.caravan.messaging.WorkflowQueues;
 import dev.caravan.core.WorkflowIds;
 import java.time.Clock;
@@ -30,7 +31,8 @@ public class WorkflowApiConfiguration {
      * queues; when the broker cannot say, the binding is kept (a stranger is refused, never let in).
      */
     @Bean("workflowOwnership")
-    WorkflowOwnership workflowOwnership(WorkflowRegistry registry, WorkflowQueues queues) {
+    WorkflowOwnership workflowOwnership(WorkflowRegistry registry, WorkflowQueues queues,
+                                        NativeWorkflowAccess nativeAccess) {
         return new WorkflowOwnership(registry, id -> {
             if (!WorkflowIds.isQueueSafe(id)) return false; // such an id never names a queue
             try {
@@ -38,7 +40,7 @@ public class WorkflowApiConfiguration {
             } catch (RuntimeException brokerUnavailable) {
                 return true;
             }
-        }, queues::workflows, Clock.systemUTC());
+        }, queues::workflows, Clock.systemUTC(), nativeAccess);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.caravan.workflows;
 
+import dev.caravan.messaging.NativeWorkflowAccess;
 import dev.caravan.core.CallerKey;
 import dev.caravan.core.CompletionCall;
 import dev.caravan.core.GatewayException;
@@ -41,9 +42,13 @@ public final class WorkflowOwnership {
     /** Every workflow that has agent queues now (one broker listing), for the sweep. */
     private final java.util.function.Supplier<Set<String>> withQueues;
     private final Clock clock;
+    /** The same binding on the broker, for native clients. */
+    private final NativeWorkflowAccess nativeAccess;
 
     public WorkflowOwnership(WorkflowRegistry registry, Predicate<String> hasQueues,
-                             java.util.function.Supplier<Set<String>> withQueues, Clock clock) {
+                             java.util.function.Supplier<Set<String>> withQueues, Clock clock,
+                             NativeWorkflowAccess nativeAccess) {
+        this.nativeAccess = nativeAccess;
         this.registry = registry;
         this.hasQueues = hasQueues;
         this.withQueues = withQueues;
@@ -74,10 +79,19 @@ public final class WorkflowOwnership {
         if (held != null && held.owner().equals(caller.id())) return; // the common case: no allocation
         long now = clock.millis();
         Binding mine = new Binding(caller.id(), now);
-        if (held == null && (held = owners.putIfAbsent(workflowId, mine)) == null) return;
+        if (held == null && (held = owners.putIfAbsent(workflowId, mine)) == null) {
+            bound(workflowId, caller);
+            return;
+        }
         if (held.owner().equals(caller.id())) return;
         // Another key's binding: stands while its workflow lives, else the id is free again.
         if (alive(workflowId, held, now) || !owners.replace(workflowId, held, mine)) throw notFound(workflowId);
+        bound(workflowId, caller);
+    }
+
+    /** Once per new binding: native logins of other keys are shut out too. */
+    private void bound(String workflowId, CallerKey caller) {
+        if (WorkflowIds.isQueueSafe(workflowId)) nativeAccess.restrictTo(workflowId, caller.id());
     }
 
     /** Whether {@code caller} may see the workflow: anonymous callers, unbound ids and the owner may. */
@@ -96,7 +110,7 @@ public final class WorkflowOwnership {
 
     /** The workflow was deleted: its id is free for any key. */
     public void release(String workflowId) {
-        owners.remove(workflowId);
+        if (owners.remove(workflowId) != null && WorkflowIds.isQueueSafe(workflowId)) nativeAccess.release(workflowId);
     }
 
     /** Forgets bindings whose workflow is gone (expired and its queues swept). Off the request path. */
@@ -109,6 +123,7 @@ public final class WorkflowOwnership {
             Binding b = e.getValue();
             if (now - b.boundAtMillis() >= GRACE.toMillis() && registry.get(e.getKey()) == null
                     && !queued.contains(e.getKey()) && owners.remove(e.getKey(), b)) {
+                if (WorkflowIds.isQueueSafe(e.getKey())) nativeAccess.release(e.getKey());
                 removed++;
             }
         }

@@ -20,7 +20,14 @@ class WorkflowOwnershipTest {
     private final MutableClock clock = new MutableClock(1_700_000_000_000L);
     private final WorkflowRegistry registry = new WorkflowRegistry(Duration.ofMinutes(10), 100, clock);
     private final Set<String> queued = new HashSet<>();
-    private final WorkflowOwnership ownership = new WorkflowOwnership(registry, queued::contains, () -> Set.copyOf(queued), clock);
+    /** What the broker was told: workflow id -> owning key id. */
+    private final java.util.Map<String, String> nativeOwners = new java.util.HashMap<>();
+    private final dev.caravan.messaging.NativeWorkflowAccess nativeAccess = new dev.caravan.messaging.NativeWorkflowAccess() {
+        @Override public void restrictTo(String workflowId, String keyId) { nativeOwners.put(workflowId, keyId); }
+        @Override public void release(String workflowId) { nativeOwners.remove(workflowId); }
+    };
+    private final WorkflowOwnership ownership = new WorkflowOwnership(registry, queued::contains, () -> Set.copyOf(queued), clock,
+            nativeAccess);
     private final CallerKey a = new CallerKey("aaaaaaaaaaaaaaaa");
     private final CallerKey b = new CallerKey("bbbbbbbbbbbbbbbb");
 
@@ -73,6 +80,7 @@ class WorkflowOwnershipTest {
         assertThat(ownership.listedFor("w", admin)).isTrue();
         ownership.claim("other", admin);
         assertThat(ownership.size()).isEqualTo(1);
+        assertThat(nativeOwners).containsOnlyKeys("w");
     }
 
     @Test
@@ -88,8 +96,11 @@ class WorkflowOwnershipTest {
     void releaseFreesTheIdAndTheSweepForgetsDeadBindings() {
         ownership.claim("w", a);
         touch("w");
+        assertThat(nativeOwners).as("the broker is told the owner").containsEntry("w", a.id());
         ownership.release("w");
+        assertThat(nativeOwners).as("and that it is gone").doesNotContainKey("w");
         ownership.claim("w", b);
+        assertThat(nativeOwners).containsEntry("w", b.id());
 
         ownership.claim("gone", a);
         ownership.claim("queued", a);
@@ -97,6 +108,7 @@ class WorkflowOwnershipTest {
         clock.advance(Duration.ofMinutes(11)); // "w" expired in the registry too
         assertThat(ownership.sweep()).isEqualTo(2);
         assertThat(ownership.size()).isEqualTo(1);
+        assertThat(nativeOwners).as("swept bindings are opened on the broker too").containsOnlyKeys("queued");
         assertRefused("queued", b);
     }
 }
