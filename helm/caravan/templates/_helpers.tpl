@@ -30,11 +30,21 @@ app.kubernetes.io/part-of: caravan
 {{- end -}}
 
 {{- define "caravan.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
+{{- if include "caravan.createServiceAccount" . -}}
 {{- default (include "caravan.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The chart creates the ServiceAccount when asked, and always for engine discovery (its Role binds to it). */}}
+{{- define "caravan.createServiceAccount" -}}
+{{- if or .Values.serviceAccount.create .Values.engineDiscovery.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The namespace engine discovery watches. */}}
+{{- define "caravan.discoveryNamespace" -}}
+{{- default .Release.Namespace .Values.engineDiscovery.namespace -}}
 {{- end -}}
 
 {{/*
@@ -198,6 +208,12 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- if $v.management.hawtio.enabled }}{{ $exposure = concat $exposure (list "hawtio" "jolokia") }}{{ end -}}
 {{- $caravan := dict "routes-dir" $v.routes.dir "engines" $engines "workflow-support" $workflowSupport "routing" $routing "messaging" $messaging "metrics" (dict "per-workflow" $v.metrics.perWorkflow) -}}
 {{- with $v.engineClient }}{{ $_ := set $caravan "engine-client" . }}{{ end -}}
+{{- if $v.engineDiscovery.enabled -}}
+{{- $d := $v.engineDiscovery -}}
+{{- $k8s := dict "enabled" true "namespace" (include "caravan.discoveryNamespace" .) "label-selector" $d.labelSelector "port" (toString $d.port) "scheme" $d.scheme "model-key" $d.modelKey "resync-period" (include "caravan.duration" $d.resyncPeriod) -}}
+{{- if $d.apiKeySecret }}{{ $_ := set $k8s "api-key" "${CARAVAN_ENGINE_DISCOVERY_API_KEY}" }}{{ end -}}
+{{- $_ := set $caravan "engine-discovery" (dict "kubernetes" $k8s) -}}
+{{- end -}}
 {{- if and $v.apiKeys.allowAnonymous (not (include "caravan.apiKeysSecretName" .)) }}{{ $_ := set $caravan "security" (dict "allow-anonymous" true) }}{{ end -}}
 {{- $cfg := dict
   "server" (dict "port" 8080 "address" "0.0.0.0")

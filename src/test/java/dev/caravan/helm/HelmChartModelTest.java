@@ -64,17 +64,20 @@ class HelmChartModelTest {
                     return builder;
                 }
             }));
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "v1/ConfigMap", ConfigMap.class,
-            "v1/Secret", Secret.class,
-            "v1/Service", Service.class,
-            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
-            "v1/ServiceAccount", ServiceAccount.class,
-            "apps/v1/Deployment", Deployment.class,
-            "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-            "monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class,
-            "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Secret", Secret.class),
+            Map.entry("v1/Service", Service.class),
+            Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+            Map.entry("v1/ServiceAccount", ServiceAccount.class),
+            Map.entry("rbac.authorization.k8s.io/v1/Role", io.fabric8.kubernetes.api.model.rbac.Role.class),
+            Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class),
+            Map.entry("apps/v1/Deployment", Deployment.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+            Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+            Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
+            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class),
+            Map.entry("apps/v1/StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class));
 
     /** Values that turn on every optional object of the single-replica (embedded broker) chart. */
     private static final String EMBEDDED_EVERYTHING = """
@@ -172,6 +175,18 @@ class HelmChartModelTest {
         assertThat(one(own, PodDisruptionBudget.class).getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         assertThat(kinds(own)).doesNotContain("PersistentVolumeClaim", "HorizontalPodAutoscaler");
         assertFitTogether(own, Set.of("llm-keys"));
+    }
+
+    @Test
+    void engineDiscoveryVariant() throws IOException {
+        List<HasMetadata> objects = render("engineDiscovery: {enabled: true, apiKeySecret: {name: vllm-keys, key: all}}\n");
+        assertFitTogether(objects, Set.of("vllm-keys"));
+        var binding = one(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+        var role = one(objects, io.fabric8.kubernetes.api.model.rbac.Role.class);
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(names(objects, ServiceAccount.class)).contains(binding.getSubjects().get(0).getName());
+        assertThat(one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo(binding.getSubjects().get(0).getName());
     }
 
     @Test

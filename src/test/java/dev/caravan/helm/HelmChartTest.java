@@ -276,6 +276,56 @@ class HelmChartTest {
     }
 
     @Test
+    void engineDiscoveryAddsAServiceAccountAMinimalRoleAndTheWatchSettings() throws IOException {
+        Rendered off = render(t -> t);
+        assertThat(off.all("Role")).isEmpty();
+        assertThat(off.all("RoleBinding")).isEmpty();
+        assertThat(off.all("ServiceAccount")).isEmpty();
+        assertThat(off.one("Deployment").at("/spec/template/spec/automountServiceAccountToken").asBoolean(true)).isFalse();
+        assertThat(off.applicationYaml().at("/caravan/engine-discovery").isMissingNode()).isTrue();
+
+        Rendered r = render(t -> t.set("engineDiscovery.enabled", true).set("engineDiscovery.namespace", "gpu")
+                .set("engineDiscovery.apiKeySecret.name", "vllm-keys").set("engineDiscovery.apiKeySecret.key", "all"));
+        JsonNode role = r.one("Role");
+        assertThat(role.at("/metadata/namespace").asText()).isEqualTo("gpu");
+        assertThat(role.at("/rules").size()).isEqualTo(1);
+        assertThat(role.at("/rules/0/resources")).extracting(JsonNode::asText).containsExactly("pods");
+        assertThat(role.at("/rules/0/verbs")).extracting(JsonNode::asText).containsExactly("get", "list", "watch");
+        JsonNode binding = r.one("RoleBinding");
+        assertThat(binding.at("/metadata/namespace").asText()).isEqualTo("gpu");
+        assertThat(binding.at("/roleRef/name").asText()).isEqualTo(role.at("/metadata/name").asText());
+        JsonNode sa = r.one("ServiceAccount");
+        assertThat(binding.at("/subjects/0/name").asText()).isEqualTo(sa.at("/metadata/name").asText());
+        assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("llm");
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(pod.at("/serviceAccountName").asText()).isEqualTo(sa.at("/metadata/name").asText());
+        assertThat(pod.at("/automountServiceAccountToken").asBoolean()).as("the client reads the token").isTrue();
+        assertThat(secretRef(pod.at("/containers/0"), "CARAVAN_ENGINE_DISCOVERY_API_KEY")).isEqualTo("vllm-keys/all");
+
+        JsonNode k8s = r.applicationYaml().at("/caravan/engine-discovery/kubernetes");
+        assertThat(k8s.get("enabled").asBoolean()).isTrue();
+        assertThat(k8s.get("label-selector").asText()).isEqualTo("caravan.dev/engine=true");
+        assertThat(k8s.get("port").asText()).isEqualTo("http");
+        assertThat(k8s.get("api-key").asText()).isEqualTo("${CARAVAN_ENGINE_DISCOVERY_API_KEY}");
+
+        // and it binds to the gateway's own properties
+        String text = r.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();
+        var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                .load("chart", new org.springframework.core.io.ByteArrayResource(text.getBytes()));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(sources));
+        var d = binder.bind("caravan.engine-discovery.kubernetes", dev.caravan.engines.KubernetesDiscoveryProperties.class).get();
+        assertThat(d.isEnabled()).isTrue();
+        assertThat(d.getNamespace()).isEqualTo("gpu");
+        assertThat(d.getModelKey()).isEqualTo("caravan.dev/model");
+        assertThat(d.getResyncPeriod()).isEqualTo(java.time.Duration.ofMinutes(5));
+
+        Rendered numeric = render(t -> t.set("engineDiscovery.enabled", true).set("engineDiscovery.port", 8000));
+        assertThat(numeric.applicationYaml().at("/caravan/engine-discovery/kubernetes/port").asText()).isEqualTo("8000");
+        assertThat(numeric.one("Role").at("/metadata/namespace").asText()).as("the release's").isEqualTo("llm");
+    }
+
+    @Test
     void generatedApplicationYamlBindsToTheGatewaysProperties() throws IOException {
         Rendered r = render(t -> t.withValuesFile(MULTI));
         String text = r.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();

@@ -52,6 +52,10 @@ class HelmValuesSchemaTest {
         assertRefused("router:\n  workflowSupport:\n    maxWorkflows: [1000]\n", "/router/workflowSupport/maxWorkflows", "got array, want integer");
         assertRefused("messageQueue:\n  maxQueueBytes: 10MB\n", "/messageQueue/maxQueueBytes", "want integer");
         assertRefused("extraEnv: {FOO: bar}\n", "/extraEnv", "got object, want array");
+        assertRefused("engineDiscovery:\n  enabled: \"on\"\n", "/engineDiscovery/enabled", "want boolean");
+        assertRefused("engineDiscovery:\n  scheme: grpc\n", "/engineDiscovery/scheme", "value must be one of");
+        assertRefused("engineDiscovery:\n  port: 70000\n", "/engineDiscovery/port", "maximum");
+        assertRefused("engineDiscovery:\n  labelSelectr: app=vllm\n", "/engineDiscovery", "'labelSelectr' not allowed");
     }
 
     @Test
