@@ -178,6 +178,14 @@ class HelmChartModelTest {
     }
 
     @Test
+    void statefulSetBrokerVariant() throws IOException {
+        List<HasMetadata> objects = render("replicaCount: 2\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n");
+        assertFitTogether(objects, Set.of());
+        assertStatefulSetsFit(objects, Set.of());
+        assertThat(names(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class)).containsExactly("caravan-artemis");
+    }
+
+    @Test
     void engineDiscoveryVariant() throws IOException {
         List<HasMetadata> objects = render("engineDiscovery: {enabled: true, apiKeySecret: {name: vllm-keys, key: all}}\n");
         assertFitTogether(objects, Set.of("vllm-keys"));
@@ -220,7 +228,12 @@ class HelmChartModelTest {
         for (var probe : List.of(gateway.getReadinessProbe(), gateway.getLivenessProbe(), gateway.getStartupProbe())) {
             assertThat(portNames).contains(probe.getHttpGet().getPort().getStrVal());
         }
+        Set<String> statefulSetServices = all(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class).stream()
+                .map(sts -> sts.getSpec().getServiceName()).collect(Collectors.toSet());
         for (Service s : all(objects, Service.class)) {
+            if (statefulSetServices.contains(s.getMetadata().getName())) {
+                continue; // governs a StatefulSet's pods: assertStatefulSetsFit
+            }
             assertThat(podLabels).as("Service %s selects the pods", s.getMetadata().getName())
                     .containsAllEntriesOf(s.getSpec().getSelector());
             for (ServicePort p : s.getSpec().getPorts()) {
@@ -267,6 +280,58 @@ class HelmChartModelTest {
         }
         String sa = pod.getServiceAccountName();
         assertThat(sa.equals("default") || names(objects, ServiceAccount.class).contains(sa)).as("ServiceAccount %s", sa).isTrue();
+    }
+
+    /**
+     * Every StatefulSet: its governing Service exists, is headless and selects its pods (and no
+     * gateway Service does); config maps, claims and Secrets its pods name exist.
+     */
+    private static void assertStatefulSetsFit(List<HasMetadata> objects, Set<String> existingSecrets) {
+        Map<String, String> gatewayPods = one(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+        for (var sts : all(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class)) {
+            String name = sts.getMetadata().getName();
+            Map<String, String> podLabels = sts.getSpec().getTemplate().getMetadata().getLabels();
+            assertThat(podLabels).as("%s selector", name).containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
+            Service governing = named(objects, Service.class, sts.getSpec().getServiceName());
+            assertThat(governing.getSpec().getClusterIP()).as("%s governing Service", name).isEqualTo("None");
+            assertThat(podLabels).containsAllEntriesOf(governing.getSpec().getSelector());
+            for (Service s : all(objects, Service.class)) {
+                if (s != governing && podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet())) {
+                    assertThat(gatewayPods.entrySet().containsAll(s.getSpec().getSelector().entrySet()))
+                            .as("Service %s selects %s's pods", s.getMetadata().getName(), name).isFalse();
+                }
+            }
+            assertThat(gatewayPods.entrySet().containsAll(sts.getSpec().getSelector().getMatchLabels().entrySet()))
+                    .as("%s selects gateway pods", name).isFalse();
+            PodSpec pod = sts.getSpec().getTemplate().getSpec();
+            Set<String> claims = sts.getSpec().getVolumeClaimTemplates() == null ? Set.of()
+                    : sts.getSpec().getVolumeClaimTemplates().stream().map(c -> c.getMetadata().getName()).collect(Collectors.toSet());
+            Set<String> volumes = new java.util.HashSet<>(claims);
+            for (Volume v : pod.getVolumes() == null ? List.<Volume>of() : pod.getVolumes()) {
+                volumes.add(v.getName());
+                if (v.getConfigMap() != null) {
+                    assertThat(names(objects, ConfigMap.class)).as("%s volume %s", name, v.getName()).contains(v.getConfigMap().getName());
+                }
+            }
+            Set<String> secrets = new java.util.HashSet<>(names(objects, Secret.class));
+            secrets.addAll(existingSecrets);
+            List<Container> containers = new ArrayList<>(pod.getContainers());
+            if (pod.getInitContainers() != null) containers.addAll(pod.getInitContainers());
+            for (Container c : containers) {
+                (c.getVolumeMounts() == null ? List.<io.fabric8.kubernetes.api.model.VolumeMount>of() : c.getVolumeMounts())
+                        .forEach(m -> assertThat(volumes).as("%s mount %s", name, m.getName()).contains(m.getName()));
+                for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
+                    if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+                        assertThat(secrets).as("%s env %s", name, e.getName()).contains(e.getValueFrom().getSecretKeyRef().getName());
+                    }
+                }
+                for (var probe : java.util.Arrays.asList(c.getReadinessProbe(), c.getLivenessProbe())) {
+                    if (probe != null && probe.getTcpSocket() != null) {
+                        assertThat(c.getPorts()).extracting(ContainerPort::getName).contains(probe.getTcpSocket().getPort().getStrVal());
+                    }
+                }
+            }
+        }
     }
 
     private List<HasMetadata> render(String valuesYaml) throws IOException {

@@ -276,6 +276,66 @@ class HelmChartTest {
     }
 
     @Test
+    void statefulSetBrokerIsOneArtemisPodThatEveryGatewayReplicaUses() throws IOException {
+        Rendered r = render(t -> t.set("replicaCount", 3).set("broker.mode", "statefulset")
+                .set("broker.statefulset.password", "s3cret"));
+        JsonNode sts = r.one("StatefulSet");
+        assertThat(sts.at("/metadata/name").asText()).isEqualTo("caravan-artemis");
+        assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);
+        JsonNode headless = r.named("Service", "caravan-artemis");
+        assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+        assertThat(sts.at("/spec/serviceName").asText()).isEqualTo("caravan-artemis");
+        // the broker pod is not a gateway pod: no gateway Service selects it
+        JsonNode brokerPodLabels = sts.at("/spec/template/metadata/labels");
+        JsonNode gatewaySelector = r.named("Service", "caravan").at("/spec/selector");
+        assertThat(brokerPodLabels.get("app.kubernetes.io/name").asText())
+                .isNotEqualTo(gatewaySelector.get("app.kubernetes.io/name").asText());
+        // journal on a claim per pod
+        JsonNode claim = sts.at("/spec/volumeClaimTemplates/0");
+        assertThat(claim.at("/metadata/name").asText()).isEqualTo("data");
+        assertThat(claim.at("/spec/resources/requests/storage").asText()).isEqualTo("10Gi");
+        JsonNode broker = sts.at("/spec/template/spec/containers/0");
+        assertThat(mountPath(broker, "data")).isEqualTo("/var/lib/artemis-instance");
+        assertThat(broker.at("/image").asText()).isEqualTo("apache/activemq-artemis:2.40.0");
+        // broker.xml: the file the repository keeps for external brokers, byte for byte
+        String xml = r.named("ConfigMap", "caravan-artemis-config").at("/data/broker.xml").asText();
+        assertThat(xml.strip()).isEqualTo(Files.readString(Path.of("broker", "external-broker-example.xml")).strip());
+        // credentials from the chart's broker Secret, for the broker and the gateways alike
+        JsonNode init = sts.at("/spec/template/spec/initContainers/0");
+        assertThat(secretRef(init, "ARTEMIS_PASSWORD")).isEqualTo("caravan-broker/password");
+        assertThat(secretRef(broker, "ARTEMIS_USER")).isEqualTo("caravan-broker/user");
+        assertThat(init.at("/args/0").asText()).contains("artemis-roles.properties", "gateway = ");
+        JsonNode secret = r.named("Secret", "caravan-broker");
+        assertThat(new String(java.util.Base64.getDecoder().decode(secret.at("/data/password").asText()))).isEqualTo("s3cret");
+
+        JsonNode gateway = r.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(secretRef(gateway, "CARAVAN_BROKER_PASSWORD")).isEqualTo("caravan-broker/password");
+        assertThat(ports(gateway)).doesNotContainKey("artemis");
+        assertThat(r.all("PersistentVolumeClaim")).as("no gateway journal").isEmpty();
+        JsonNode app = r.applicationYaml();
+        assertThat(app.at("/spring/artemis/mode").asText()).isEqualTo("native");
+        assertThat(app.at("/spring/artemis/broker-url").asText())
+                .isEqualTo("tcp://caravan-artemis-0.caravan-artemis.llm.svc:61616?reconnectAttempts=-1");
+        assertThat(app.at("/spring/artemis/user").asText()).isEqualTo("${CARAVAN_BROKER_USER}");
+        assertThat(app.at("/caravan/messaging/acceptor/enabled").asBoolean(true)).isFalse();
+        assertThat(app.at("/caravan/routing/balance-homes").asBoolean(true)).isFalse();
+
+        Rendered existing = render(t -> t.set("broker.mode", "statefulset").set("broker.statefulset.existingSecret", "mq")
+                .set("broker.statefulset.persistence.storageClass", "fast"));
+        assertThat(existing.all("Secret")).isEmpty();
+        assertThat(secretRef(existing.one("StatefulSet").at("/spec/template/spec/containers/0"), "ARTEMIS_PASSWORD"))
+                .isEqualTo("mq/password");
+        assertThat(existing.one("StatefulSet").at("/spec/volumeClaimTemplates/0/spec/storageClassName").asText()).isEqualTo("fast");
+        assertThat(render(t -> t).all("StatefulSet")).as("not by default").isEmpty();
+    }
+
+    @Test
+    void statefulSetBrokerNeedsAPassword() {
+        assertThatThrownBy(() -> render(t -> t.set("broker.mode", "statefulset")))
+                .hasMessageContaining("broker.statefulset.password");
+    }
+
+    @Test
     void engineDiscoveryAddsAServiceAccountAMinimalRoleAndTheWatchSettings() throws IOException {
         Rendered off = render(t -> t);
         assertThat(off.all("Role")).isEmpty();

@@ -53,6 +53,7 @@ class HelmValuesSchemaTest {
         assertRefused("messageQueue:\n  maxQueueBytes: 10MB\n", "/messageQueue/maxQueueBytes", "want integer");
         assertRefused("extraEnv: {FOO: bar}\n", "/extraEnv", "got object, want array");
         assertRefused("engineDiscovery:\n  enabled: \"on\"\n", "/engineDiscovery/enabled", "want boolean");
+        assertRefused("broker:\n  statefulset:\n    image: {tag: 2.40}\n", "/broker/statefulset/image/tag", "want string");
         assertRefused("engineDiscovery:\n  scheme: grpc\n", "/engineDiscovery/scheme", "value must be one of");
         assertRefused("engineDiscovery:\n  port: 70000\n", "/engineDiscovery/port", "maximum");
         assertRefused("engineDiscovery:\n  labelSelectr: app=vllm\n", "/engineDiscovery", "'labelSelectr' not allowed");
