@@ -39,7 +39,20 @@ app.kubernetes.io/part-of: caravan
 
 {{/* The chart creates the ServiceAccount when asked, and always for engine discovery (its Role binds to it). */}}
 {{- define "caravan.createServiceAccount" -}}
-{{- if or .Values.serviceAccount.create .Values.engineDiscovery.enabled -}}true{{- end -}}
+{{- if or .Values.serviceAccount.create (include "caravan.discoveryEnabled" .) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Engine discovery is on when asked, and whenever the chart runs engines itself (engineFleet). */}}
+{{- define "caravan.discoveryEnabled" -}}
+{{- if or .Values.engineDiscovery.enabled .Values.engineFleet.vllm .Values.engineFleet.simulator.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Labels and annotations every engine pod of the chart carries: what discovery selects and reads. */}}
+{{- define "caravan.enginePodLabels" -}}
+caravan.dev/engine: "true"
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/name: {{ .kind }}
+app.kubernetes.io/component: engine-{{ .name }}
 {{- end -}}
 
 {{/* The namespace engine discovery watches. */}}
@@ -236,7 +249,7 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- if $v.management.hawtio.enabled }}{{ $exposure = concat $exposure (list "hawtio" "jolokia") }}{{ end -}}
 {{- $caravan := dict "routes-dir" $v.routes.dir "engines" $engines "workflow-support" $workflowSupport "routing" $routing "messaging" $messaging "metrics" (dict "per-workflow" $v.metrics.perWorkflow) -}}
 {{- with $v.engineClient }}{{ $_ := set $caravan "engine-client" . }}{{ end -}}
-{{- if $v.engineDiscovery.enabled -}}
+{{- if include "caravan.discoveryEnabled" . -}}
 {{- $d := $v.engineDiscovery -}}
 {{- $k8s := dict "enabled" true "namespace" (include "caravan.discoveryNamespace" .) "label-selector" $d.labelSelector "port" (toString $d.port) "scheme" $d.scheme "model-key" $d.modelKey "resync-period" (include "caravan.duration" $d.resyncPeriod) -}}
 {{- if $d.apiKeySecret }}{{ $_ := set $k8s "api-key" "${CARAVAN_ENGINE_DISCOVERY_API_KEY}" }}{{ end -}}

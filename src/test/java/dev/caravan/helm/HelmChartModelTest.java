@@ -186,6 +186,18 @@ class HelmChartModelTest {
     }
 
     @Test
+    void engineFleetVariants() throws IOException {
+        List<HasMetadata> objects = render(HelmChartTest.VLLM_FLEET + "  simulator: {enabled: true}\n");
+        assertFitTogether(objects, Set.of("hf"));
+        assertStatefulSetsFit(objects, Set.of("hf"));
+        assertThat(names(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class))
+                .containsExactlyInAnyOrder("caravan-llama-8b", "caravan-qwen", "caravan-sim");
+        var llama = named(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "caravan-llama-8b");
+        assertThat(llama.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
+                .containsKey("nvidia.com/gpu");
+    }
+
+    @Test
     void engineDiscoveryVariant() throws IOException {
         List<HasMetadata> objects = render("engineDiscovery: {enabled: true, apiKeySecret: {name: vllm-keys, key: all}}\n");
         assertFitTogether(objects, Set.of("vllm-keys"));

@@ -275,6 +275,96 @@ class HelmChartTest {
         assertThat(r.named("ConfigMap", "caravan-routes").at("/data/extra.camel.yaml").asText()).isEqualTo("- route: {id: extra}");
     }
 
+    static final String VLLM_FLEET = """
+            engineFleet:
+              vllm:
+                - name: llama-8b
+                  model: meta-llama/Llama-3.1-8B-Instruct
+                  image: {repository: vllm/vllm-openai, tag: v0.11.0}
+                  replicas: 2
+                  gpus: 1
+                  resources: {requests: {cpu: "4", memory: 32Gi}, limits: {memory: 48Gi}}
+                  prefixCaching: true
+                  kvEvents: true
+                  priorityScheduling: true
+                  extraArgs: [--max-model-len=32768]
+                  hfTokenSecret: {name: hf, key: token}
+                  cacheSize: 100Gi
+                  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+                - name: qwen
+                  model: Qwen/Qwen2.5-7B-Instruct
+                  servedModelName: qwen
+                  image: {repository: vllm/vllm-openai, tag: v0.11.0}
+            """;
+
+    @Test
+    void vllmEnginesAreStatefulSetsThatDiscoveryFinds() throws IOException {
+        Path values = Files.createTempFile("fleet", ".yaml");
+        Files.writeString(values, VLLM_FLEET);
+        Rendered r = render(t -> t.withValuesFile(values));
+        JsonNode llama = r.named("StatefulSet", "caravan-llama-8b");
+        assertThat(llama.at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(llama.at("/spec/serviceName").asText()).isEqualTo("caravan-llama-8b");
+        assertThat(r.named("Service", "caravan-llama-8b").at("/spec/clusterIP").asText()).isEqualTo("None");
+        JsonNode meta = llama.at("/spec/template/metadata");
+        assertThat(meta.at("/labels/caravan.dev~1engine").asText()).isEqualTo("true");
+        assertThat(meta.at("/annotations/caravan.dev~1model").asText()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(meta.at("/annotations/caravan.dev~1priority-scheduling").asText()).isEqualTo("true");
+        JsonNode c = llama.at("/spec/template/spec/containers/0");
+        List<String> args = new java.util.ArrayList<>();
+        c.get("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).startsWith("meta-llama/Llama-3.1-8B-Instruct").contains("--port=8000", "--enable-prefix-caching",
+                "--scheduling-policy=priority", "--max-model-len=32768",
+                "--served-model-name=meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(args).anyMatch(a -> a.startsWith("--kv-events-config={\"enable_kv_cache_events\":true"));
+        assertThat(c.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(c.at("/resources/limits/memory").asText()).isEqualTo("48Gi");
+        assertThat(ports(c)).containsEntry("http", 8000).containsEntry("kv-events", 5557);
+        assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health");
+        assertThat(secretRef(c, "HF_TOKEN")).isEqualTo("hf/token");
+        assertThat(llama.at("/spec/volumeClaimTemplates/0/spec/resources/requests/storage").asText()).isEqualTo("100Gi");
+        JsonNode qwen = r.named("StatefulSet", "caravan-qwen");
+        assertThat(qwen.at("/spec/template/metadata/annotations/caravan.dev~1model").asText()).isEqualTo("qwen");
+        assertThat(qwen.at("/spec/template/spec/containers/0/resources").isMissingNode()).isTrue();
+        assertThat(qwen.at("/spec/template/metadata/annotations/caravan.dev~1priority-scheduling").isMissingNode()).isTrue();
+
+        // discovery is on by itself and selects these pods; no simulated engines in the gateway
+        JsonNode k8s = r.applicationYaml().at("/caravan/engine-discovery/kubernetes");
+        assertThat(k8s.get("enabled").asBoolean()).isTrue();
+        assertThat(k8s.get("namespace").asText()).isEqualTo("llm");
+        String[] selector = k8s.get("label-selector").asText().split("=");
+        assertThat(meta.at("/labels").get(selector[0]).asText()).isEqualTo(selector[1]);
+        assertThat(r.one("Role").at("/rules/0/verbs")).extracting(JsonNode::asText).containsExactly("get", "list", "watch");
+        // the gateway's Service does not select engine pods
+        JsonNode gatewaySelector = r.named("Service", "caravan").at("/spec/selector");
+        assertThat(meta.at("/labels/app.kubernetes.io~1name").asText())
+                .isNotEqualTo(gatewaySelector.get("app.kubernetes.io/name").asText());
+    }
+
+    @Test
+    void simulatorEnginesRunTheGatewayImagesSimulatorMain() throws IOException {
+        Rendered r = render(t -> t.set("engineFleet.simulator.enabled", true).set("engineFleet.simulator.replicas", 3)
+                .set("image.tag", "1.2.3"));
+        JsonNode sim = r.named("StatefulSet", "caravan-sim");
+        assertThat(sim.at("/spec/replicas").asInt()).isEqualTo(3);
+        JsonNode c = sim.at("/spec/template/spec/containers/0");
+        assertThat(c.at("/image").asText()).isEqualTo("caravan:1.2.3");
+        assertThat(c.get("args")).extracting(JsonNode::asText).containsExactly("simulate", "--host=0.0.0.0", "--port=8000",
+                "--model=meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(c.at("/command").isMissingNode()).as("the image's java -jar caravan.jar").isTrue();
+        assertThat(c.at("/resources/limits/nvidia.com~1gpu").isMissingNode()).isTrue();
+        assertThat(sim.at("/spec/template/metadata/annotations/caravan.dev~1model").asText()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(r.applicationYaml().at("/caravan/engine-discovery/kubernetes/enabled").asBoolean()).isTrue();
+        assertThat(render(t -> t).all("StatefulSet")).isEmpty();
+    }
+
+    @Test
+    void vllmEnginesNeedANameAndAModel() {
+        assertThatThrownBy(() -> render(t -> t.set("engineFleet.vllm[0].model", "m")
+                .set("engineFleet.vllm[0].image.repository", "vllm/vllm-openai").set("engineFleet.vllm[0].image.tag", "v1")))
+                .hasMessageContaining("name");
+    }
+
     @Test
     void statefulSetBrokerIsOneArtemisPodThatEveryGatewayReplicaUses() throws IOException {
         Rendered r = render(t -> t.set("replicaCount", 3).set("broker.mode", "statefulset")
