@@ -30,11 +30,34 @@ app.kubernetes.io/part-of: caravan
 {{- end -}}
 
 {{- define "caravan.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
+{{- if include "caravan.createServiceAccount" . -}}
 {{- default (include "caravan.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The chart creates the ServiceAccount when asked, and always for engine discovery (its Role binds to it). */}}
+{{- define "caravan.createServiceAccount" -}}
+{{- if or .Values.serviceAccount.create (include "caravan.discoveryEnabled" .) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Engine discovery is on when asked, and whenever the chart runs engines itself (engineFleet). */}}
+{{- define "caravan.discoveryEnabled" -}}
+{{- if or .Values.engineDiscovery.enabled .Values.engineFleet.vllm .Values.engineFleet.simulator.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Labels and annotations every engine pod of the chart carries: what discovery selects and reads. */}}
+{{- define "caravan.enginePodLabels" -}}
+caravan.dev/engine: "true"
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/name: {{ .kind }}
+app.kubernetes.io/component: engine-{{ .name }}
+{{- end -}}
+
+{{/* The namespace engine discovery watches. */}}
+{{- define "caravan.discoveryNamespace" -}}
+{{- default .Release.Namespace .Values.engineDiscovery.namespace -}}
 {{- end -}}
 
 {{/*
@@ -58,8 +81,8 @@ replica can run (replicaCount > 1, or autoscaling with maxReplicas > 1), embedde
 {{/* Checks that make a wrong install fail at render time instead of splitting queues at run time. */}}
 {{- define "caravan.validate" -}}
 {{- $mode := include "caravan.brokerMode" . -}}
-{{- if not (has $mode (list "embedded" "external")) -}}
-{{- fail (printf "broker.mode must be \"\", \"embedded\" or \"external\", not %q" .Values.broker.mode) -}}
+{{- if not (has $mode (list "embedded" "external" "statefulset")) -}}
+{{- fail (printf "broker.mode must be \"\", \"embedded\", \"statefulset\" or \"external\", not %q" .Values.broker.mode) -}}
 {{- end -}}
 {{- if and (eq $mode "embedded") (include "caravan.multiReplica" .) -}}
 {{- $scale := ternary (printf "autoscaling.maxReplicas=%d" (int .Values.autoscaling.maxReplicas)) (printf "replicaCount=%d" (int .Values.replicaCount)) (and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1)) -}}
@@ -95,11 +118,34 @@ replica can run (replicaCount > 1, or autoscaling with maxReplicas > 1), embedde
 {{- end -}}
 
 {{- define "caravan.brokerSecretName" -}}
-{{- if eq (include "caravan.brokerMode" .) "external" -}}
-{{- default (printf "%s-broker" (include "caravan.fullname" .)) .Values.broker.external.existingSecret -}}
-{{- else -}}
-{{- default (printf "%s-broker" (include "caravan.fullname" .)) .Values.broker.embedded.existingSecret -}}
+{{- $b := include "caravan.brokerBlock" . | fromJson -}}
+{{- default (printf "%s-broker" (include "caravan.fullname" .)) $b.existingSecret -}}
 {{- end -}}
+
+{{/* The values block of the broker in use: broker.external, broker.statefulset or broker.embedded (as JSON). */}}
+{{- define "caravan.brokerBlock" -}}
+{{- $mode := include "caravan.brokerMode" . -}}
+{{- if eq $mode "external" -}}{{ toJson .Values.broker.external }}
+{{- else if eq $mode "statefulset" -}}{{ toJson .Values.broker.statefulset }}
+{{- else -}}{{ toJson .Values.broker.embedded }}
+{{- end -}}
+{{- end -}}
+
+{{/* The gateway connects to a broker outside its pod (spring.artemis.mode=native). */}}
+{{- define "caravan.brokerNative" -}}
+{{- if has (include "caravan.brokerMode" .) (list "external" "statefulset") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The broker pod's labels: not the gateway's selector labels, so no gateway Service or PDB selects it. */}}
+{{- define "caravan.artemisSelectorLabels" -}}
+app.kubernetes.io/name: artemis
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: broker
+{{- end -}}
+
+{{/* The Artemis StatefulSet's name (broker.mode=statefulset); also its headless Service's. */}}
+{{- define "caravan.artemisName" -}}
+{{- printf "%s-artemis" (include "caravan.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{/*
@@ -107,7 +153,7 @@ Whether broker credentials come from a Secret: always for the external broker; f
 one only when broker.embedded.password or existingSecret is set (else the jar's defaults apply).
 */}}
 {{- define "caravan.brokerCredentials" -}}
-{{- if eq (include "caravan.brokerMode" .) "external" -}}true
+{{- if include "caravan.brokerNative" . -}}true
 {{- else if or .Values.broker.embedded.password .Values.broker.embedded.existingSecret -}}true
 {{- end -}}
 {{- end -}}
@@ -182,7 +228,12 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- $mq := include "caravan.messageQueue" . | fromJson -}}
 {{- if not (kindIs "invalid" $mq.maxQueueSize) }}{{ $_ := set $messaging "max-queue-messages" (int64 $mq.maxQueueSize) }}{{ end -}}
 {{- $artemis := dict -}}
-{{- if eq $mode "external" -}}
+{{- if eq $mode "statefulset" -}}
+{{- /* reconnectAttempts=-1: a restarting broker pod is waited for rather than given up on */ -}}
+{{- $url := printf "tcp://%s-0.%s.%s.svc:61616?reconnectAttempts=-1" (include "caravan.artemisName" .) (include "caravan.artemisName" .) .Release.Namespace -}}
+{{- $artemis = dict "mode" "native" "broker-url" $url "user" "${CARAVAN_BROKER_USER}" "password" "${CARAVAN_BROKER_PASSWORD}" -}}
+{{- $_ := set $messaging "acceptor" (dict "enabled" false) -}}
+{{- else if eq $mode "external" -}}
 {{- $artemis = dict "mode" "native" "broker-url" $v.broker.external.url "user" "${CARAVAN_BROKER_USER}" "password" "${CARAVAN_BROKER_PASSWORD:}" -}}
 {{- $_ := set $messaging "acceptor" (dict "enabled" false) -}}
 {{- else -}}
@@ -198,6 +249,12 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- if $v.management.hawtio.enabled }}{{ $exposure = concat $exposure (list "hawtio" "jolokia") }}{{ end -}}
 {{- $caravan := dict "routes-dir" $v.routes.dir "engines" $engines "workflow-support" $workflowSupport "routing" $routing "messaging" $messaging "metrics" (dict "per-workflow" $v.metrics.perWorkflow) -}}
 {{- with $v.engineClient }}{{ $_ := set $caravan "engine-client" . }}{{ end -}}
+{{- if include "caravan.discoveryEnabled" . -}}
+{{- $d := $v.engineDiscovery -}}
+{{- $k8s := dict "enabled" true "namespace" (include "caravan.discoveryNamespace" .) "label-selector" $d.labelSelector "port" (toString $d.port) "scheme" $d.scheme "model-key" $d.modelKey "resync-period" (include "caravan.duration" $d.resyncPeriod) -}}
+{{- if $d.apiKeySecret }}{{ $_ := set $k8s "api-key" "${CARAVAN_ENGINE_DISCOVERY_API_KEY}" }}{{ end -}}
+{{- $_ := set $caravan "engine-discovery" (dict "kubernetes" $k8s) -}}
+{{- end -}}
 {{- if and $v.apiKeys.allowAnonymous (not (include "caravan.apiKeysSecretName" .)) }}{{ $_ := set $caravan "security" (dict "allow-anonymous" true) }}{{ end -}}
 {{- $cfg := dict
   "server" (dict "port" 8080 "address" "0.0.0.0")

@@ -26,7 +26,7 @@ import org.springframework.context.SmartLifecycle;
  * The forwarder also reports connect failures here, so a dead engine leaves at once rather than
  * at the next scrape.
  */
-public class EngineHealthMonitor implements SmartLifecycle {
+public class EngineHealthMonitor implements SmartLifecycle, EngineRegistry.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineHealthMonitor.class);
 
@@ -77,6 +77,25 @@ public class EngineHealthMonitor implements SmartLifecycle {
     public int getPhase() {
         // after the simulated engines start, before the web server takes traffic
         return Integer.MAX_VALUE - 1000;
+    }
+
+    /**
+     * An engine that joins at run time (discovery) is checked at once rather than at the next round,
+     * from a clean slate: a pod that comes back under the same name is a new process.
+     */
+    @Override
+    public void added(Engine engine) {
+        failures.remove(engine.id());
+        modelsReadAt.remove(engine.id());
+        if (running) {
+            check(engine);
+        }
+    }
+
+    @Override
+    public void removed(Engine engine) {
+        failures.remove(engine.id());
+        modelsReadAt.remove(engine.id());
     }
 
     public CompletableFuture<Void> checkAll() {

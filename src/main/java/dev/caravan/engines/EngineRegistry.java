@@ -10,21 +10,74 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The engines the gateway may send work to. The list itself changes rarely (configuration,
- * simulated engines at start); per-engine state changes constantly and lives in {@link Engine}.
+ * The engines the gateway may send work to. Per-engine state changes constantly and lives in
+ * {@link Engine}; the set itself changes rarely: configuration and simulated engines at start, engine
+ * discovery at run time ({@link KubernetesEngineDiscovery}).
+ *
+ * <p>The request path only reads: the list is copy-on-write and the id map a volatile snapshot, so a
+ * request never waits for a change of the set. Writers (discovery's informer thread, start-up) take
+ * the registry's own monitor, so the list and the map change together.
  */
 public class EngineRegistry {
+
+    /** Told when the set changes (per-engine meters, the health monitor's first check). */
+    public interface Listener {
+        void added(Engine engine);
+
+        void removed(Engine engine);
+    }
 
     private final List<Engine> engines = new CopyOnWriteArrayList<>();
     private volatile Map<String, Engine> byId = Map.of();
     private final Map<String, String> apiKeys = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
+    /** Adds an engine; an id already present is refused (two engines must never share a rendezvous id). */
     public void add(Engine engine, String apiKey) {
-        engines.add(engine);
-        if (apiKey != null && !apiKey.isBlank()) {
-            apiKeys.put(engine.id(), apiKey);
+        synchronized (this) {
+            if (byId.containsKey(engine.id())) {
+                throw new IllegalArgumentException("engine id " + engine.id() + " is already registered");
+            }
+            if (apiKey != null && !apiKey.isBlank()) {
+                apiKeys.put(engine.id(), apiKey);
+            }
+            engines.add(engine);
+            byId = snapshot();
         }
-        byId = engines.stream().collect(Collectors.toUnmodifiableMap(Engine::id, Function.identity()));
+        for (Listener l : listeners) {
+            l.added(engine);
+        }
+    }
+
+    /**
+     * Takes an engine out of the set, as if it had died: it is marked unhealthy (a request holding it
+     * already finishes there; one that fails on it fails over), no new request is placed on it, and
+     * workflows whose home it was move at their next request.
+     *
+     * @return the engine removed, or empty when none had that id
+     */
+    public Optional<Engine> remove(String id) {
+        Engine removed;
+        synchronized (this) {
+            removed = byId.get(id);
+            if (removed == null) {
+                return Optional.empty();
+            }
+            removed.markHealthy(false);
+            engines.remove(removed);
+            apiKeys.remove(id);
+            byId = snapshot();
+        }
+        for (Listener l : listeners) {
+            l.removed(removed);
+        }
+        return Optional.of(removed);
+    }
+
+    public void addListener(Listener listener) { listeners.add(listener); }
+
+    private Map<String, Engine> snapshot() {
+        return engines.stream().collect(Collectors.toUnmodifiableMap(Engine::id, Function.identity()));
     }
 
     public List<Engine> all() { return engines; }

@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The engine list, the HTTP client that talks to engines, and the monitor that watches them. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(EngineProperties.class)
+@EnableConfigurationProperties({EngineProperties.class, KubernetesDiscoveryProperties.class})
 public class EnginesConfiguration {
 
     /** Health and metrics scrapes chain asynchronous calls: they keep a pool of their own. */
@@ -73,10 +73,12 @@ public class EnginesConfiguration {
 
     @Bean
     EmbeddedSimulatedEngines embeddedSimulatedEngines(EngineProperties properties,
+            KubernetesDiscoveryProperties discovery,
             @Value("${caravan.simulator.engines:2}") int count,
             @Qualifier("simulatorOptions") Map<String, String> simulatorOptions,
             @Value("${caravan.simulator.engine-speeds:}") String engineSpeeds) {
-        return new EmbeddedSimulatedEngines(properties, count, simulatorOptions,
+        // Discovered engines are the fleet: no simulated engines beside them, even before the first pod.
+        return new EmbeddedSimulatedEngines(properties, discovery.isEnabled() ? 0 : count, simulatorOptions,
                 EmbeddedSimulatedEngines.parseSpeeds(engineSpeeds));
     }
 
@@ -84,6 +86,9 @@ public class EnginesConfiguration {
     EngineHealthMonitor engineHealthMonitor(EngineRegistry registry,
             @Qualifier("engineMonitorHttpClient") HttpClient engineMonitorHttpClient,
             EngineProperties properties, ObjectMapper mapper) {
-        return new EngineHealthMonitor(registry, engineMonitorHttpClient, properties.getEngineClient(), mapper);
+        EngineHealthMonitor monitor = new EngineHealthMonitor(registry, engineMonitorHttpClient,
+                properties.getEngineClient(), mapper);
+        registry.addListener(monitor);
+        return monitor;
     }
 }

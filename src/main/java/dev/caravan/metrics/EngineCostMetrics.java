@@ -6,9 +6,11 @@ import dev.caravan.placement.cost.EngineCostModel;
 import dev.caravan.placement.cost.EngineCostModels;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -19,36 +21,39 @@ import java.util.function.ToDoubleFunction;
 public class EngineCostMetrics implements MeterBinder {
 
     private final EngineCostModels models;
-    private final EngineRegistry engines;
+    private final PerEngineMeters perEngine;
 
     public EngineCostMetrics(EngineCostModels models, EngineRegistry engines) {
         this.models = models;
-        this.engines = engines;
+        this.perEngine = new PerEngineMeters(engines, this::engineMeters);
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (Engine e : engines.all()) {
-            EngineCostModel m = models.of(e.id());
-            Tags t = Tags.of("engine", e.id());
-            gauge(registry, "caravan.engine.cost.ttft.idle.seconds", m, EngineCostModel::idleTimeToFirstToken, t,
-                    "Predicted time to first token of 1,000 uncached prompt tokens on the idle engine");
-            gauge(registry, "caravan.engine.cost.prefill.seconds.per.kilotoken", m,
-                    EngineCostModel::prefillSecondsPerKilotoken, t, "Learnt prefill time per 1,000 uncached prompt tokens");
-            gauge(registry, "caravan.engine.cost.itl.idle.seconds", m, EngineCostModel::idleInterTokenLatency, t,
-                    "Learnt inter-token latency decoding alone");
-            gauge(registry, "caravan.engine.cost.itl.seconds.per.batch.slot", m,
-                    EngineCostModel::interTokenSecondsPerBatchSlot, t,
-                    "Learnt inter-token latency added by each further sequence in the batch");
-            gauge(registry, "caravan.engine.cost.ttft.error.seconds", m, EngineCostModel::timeToFirstTokenError, t,
-                    "Mean absolute error of the time-to-first-token prediction (recent answers weigh most)");
-            FunctionCounter.builder("caravan.engine.cost.samples", m, EngineCostModel::samples).tags(t)
-                    .description("Answers the engine's cost model learnt from").register(registry);
-        }
+        perEngine.bindTo(registry);
     }
 
-    private static void gauge(MeterRegistry registry, String name, EngineCostModel m,
-                              ToDoubleFunction<EngineCostModel> f, Tags tags, String description) {
-        Gauge.builder(name, m, f).tags(tags).description(description).register(registry);
+    private List<Meter> engineMeters(MeterRegistry registry, Engine e) {
+        EngineCostModel m = models.of(e.id());
+        Tags t = Tags.of("engine", e.id());
+        return List.of(
+                gauge(registry, "caravan.engine.cost.ttft.idle.seconds", m, EngineCostModel::idleTimeToFirstToken, t,
+                        "Predicted time to first token of 1,000 uncached prompt tokens on the idle engine"),
+                gauge(registry, "caravan.engine.cost.prefill.seconds.per.kilotoken", m,
+                        EngineCostModel::prefillSecondsPerKilotoken, t, "Learnt prefill time per 1,000 uncached prompt tokens"),
+                gauge(registry, "caravan.engine.cost.itl.idle.seconds", m, EngineCostModel::idleInterTokenLatency, t,
+                        "Learnt inter-token latency decoding alone"),
+                gauge(registry, "caravan.engine.cost.itl.seconds.per.batch.slot", m,
+                        EngineCostModel::interTokenSecondsPerBatchSlot, t,
+                        "Learnt inter-token latency added by each further sequence in the batch"),
+                gauge(registry, "caravan.engine.cost.ttft.error.seconds", m, EngineCostModel::timeToFirstTokenError, t,
+                        "Mean absolute error of the time-to-first-token prediction (recent answers weigh most)"),
+                FunctionCounter.builder("caravan.engine.cost.samples", m, EngineCostModel::samples).tags(t)
+                        .description("Answers the engine's cost model learnt from").register(registry));
+    }
+
+    private static Meter gauge(MeterRegistry registry, String name, EngineCostModel m,
+                               ToDoubleFunction<EngineCostModel> f, Tags tags, String description) {
+        return Gauge.builder(name, m, f).tags(tags).description(description).register(registry);
     }
 }

@@ -11,11 +11,13 @@ import dev.caravan.workflows.WorkflowRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +37,13 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, Counter> engineErrors = new ConcurrentHashMap<>();
     private MeterRegistry registry;
+    private final PerEngineMeters perEngineGauges;
 
     public GatewayMetrics(EngineRegistry engines, WorkflowRegistry workflows, AdmissionQueue admission) {
         this.engines = engines;
         this.workflows = workflows;
         this.admission = admission;
+        this.perEngineGauges = new PerEngineMeters(engines, this::engineGauges);
     }
 
     private record EngineMeters(Counter prompt, Counter cached, Counter completion, Timer ttft, Timer duration,
@@ -48,25 +52,7 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        for (Engine e : engines.all()) {
-            Tags t = Tags.of("engine", e.id());
-            Gauge.builder("caravan.engine.healthy", e, x -> x.isHealthy() ? 1 : 0).tags(t)
-                    .description("1 when the engine passes its health check").register(registry);
-            for (EngineErrorKind kind : EngineErrorKind.values()) { // there at 0, so rate() and alerts see them
-                engineError(e.id(), kind);
-            }
-            Gauge.builder("caravan.engine.in.flight", e, Engine::inFlight).tags(t)
-                    .description("Requests the gateway has open on the engine").register(registry);
-            Gauge.builder("caravan.engine.running", e, Engine::running).tags(t)
-                    .description("vllm:num_requests_running as last scraped").register(registry);
-            Gauge.builder("caravan.engine.waiting", e, Engine::waiting).tags(t)
-                    .description("vllm:num_requests_waiting as last scraped").register(registry);
-            Gauge.builder("caravan.engine.kv.cache.usage", e, Engine::kvCacheUsage).tags(t)
-                    .description("vllm:kv_cache_usage_perc as last scraped (0-1)").register(registry);
-            Gauge.builder("caravan.engine.kv.cache.tokens", e, Engine::kvCacheTokens).tags(t)
-                    .description("KV-cache size in tokens, configured or from vllm:cache_config_info (0 = unknown)")
-                    .register(registry);
-        }
+        perEngineGauges.bindTo(registry);
         Gauge.builder("caravan.admission.queue.size", admission, AdmissionQueue::size)
                 .description("Requests waiting for engine capacity").register(registry);
         FunctionCounter.builder("caravan.admission.rejected", admission, AdmissionQueue::rejectedFull)
@@ -82,6 +68,28 @@ public class GatewayMetrics implements MeterBinder, RequestOutcomeListener {
                 .description("Workflows evicted because maxWorkflows was reached").register(registry);
         FunctionCounter.builder("caravan.workflows.expired", workflows, WorkflowRegistry::expirations)
                 .description("Workflows removed after their TTL of inactivity").register(registry);
+    }
+
+    /** One engine's gauges, and its error counters at 0 so rate() and alerts see them. */
+    private List<Meter> engineGauges(MeterRegistry registry, Engine e) {
+        Tags t = Tags.of("engine", e.id());
+        for (EngineErrorKind kind : EngineErrorKind.values()) {
+            engineError(e.id(), kind);
+        }
+        return List.of(
+                Gauge.builder("caravan.engine.healthy", e, x -> x.isHealthy() ? 1 : 0).tags(t)
+                        .description("1 when the engine passes its health check").register(registry),
+                Gauge.builder("caravan.engine.in.flight", e, Engine::inFlight).tags(t)
+                        .description("Requests the gateway has open on the engine").register(registry),
+                Gauge.builder("caravan.engine.running", e, Engine::running).tags(t)
+                        .description("vllm:num_requests_running as last scraped").register(registry),
+                Gauge.builder("caravan.engine.waiting", e, Engine::waiting).tags(t)
+                        .description("vllm:num_requests_waiting as last scraped").register(registry),
+                Gauge.builder("caravan.engine.kv.cache.usage", e, Engine::kvCacheUsage).tags(t)
+                        .description("vllm:kv_cache_usage_perc as last scraped (0-1)").register(registry),
+                Gauge.builder("caravan.engine.kv.cache.tokens", e, Engine::kvCacheTokens).tags(t)
+                        .description("KV-cache size in tokens, configured or from vllm:cache_config_info (0 = unknown)")
+                        .register(registry));
     }
 
     @Override

@@ -36,7 +36,9 @@ public final class CandidateEngines {
     public PlacementDecision place(PlacementPolicy policy, PlacementRequest request, boolean failover) {
         List<Engine> candidates = registry.candidates(request.model(), request.excluded());
         if (candidates.isEmpty()) {
-            if (!registry.anyServes(request.model())) {
+            // No engine at all (discovery between two pods, every engine pod not ready) is a wait, not an
+            // unknown model: the next pod may serve it.
+            if (!registry.all().isEmpty() && !registry.anyServes(request.model())) {
                 throw GatewayException.notFound("model_not_found", "model", unknownModel(request.model()));
             }
             throw GatewayException.unavailable("no_healthy_engine",

@@ -64,17 +64,20 @@ class HelmChartModelTest {
                     return builder;
                 }
             }));
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "v1/ConfigMap", ConfigMap.class,
-            "v1/Secret", Secret.class,
-            "v1/Service", Service.class,
-            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
-            "v1/ServiceAccount", ServiceAccount.class,
-            "apps/v1/Deployment", Deployment.class,
-            "autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-            "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-            "monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class,
-            "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Secret", Secret.class),
+            Map.entry("v1/Service", Service.class),
+            Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+            Map.entry("v1/ServiceAccount", ServiceAccount.class),
+            Map.entry("rbac.authorization.k8s.io/v1/Role", io.fabric8.kubernetes.api.model.rbac.Role.class),
+            Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class),
+            Map.entry("apps/v1/Deployment", Deployment.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class),
+            Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+            Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
+            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class),
+            Map.entry("apps/v1/StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class));
 
     /** Values that turn on every optional object of the single-replica (embedded broker) chart. */
     private static final String EMBEDDED_EVERYTHING = """
@@ -175,6 +178,38 @@ class HelmChartModelTest {
     }
 
     @Test
+    void statefulSetBrokerVariant() throws IOException {
+        List<HasMetadata> objects = render("replicaCount: 2\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n");
+        assertFitTogether(objects, Set.of());
+        assertStatefulSetsFit(objects, Set.of());
+        assertThat(names(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class)).containsExactly("caravan-artemis");
+    }
+
+    @Test
+    void engineFleetVariants() throws IOException {
+        List<HasMetadata> objects = render(HelmChartTest.VLLM_FLEET + "  simulator: {enabled: true}\n");
+        assertFitTogether(objects, Set.of("hf"));
+        assertStatefulSetsFit(objects, Set.of("hf"));
+        assertThat(names(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class))
+                .containsExactlyInAnyOrder("caravan-llama-8b", "caravan-qwen", "caravan-sim");
+        var llama = named(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "caravan-llama-8b");
+        assertThat(llama.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
+                .containsKey("nvidia.com/gpu");
+    }
+
+    @Test
+    void engineDiscoveryVariant() throws IOException {
+        List<HasMetadata> objects = render("engineDiscovery: {enabled: true, apiKeySecret: {name: vllm-keys, key: all}}\n");
+        assertFitTogether(objects, Set.of("vllm-keys"));
+        var binding = one(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+        var role = one(objects, io.fabric8.kubernetes.api.model.rbac.Role.class);
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(names(objects, ServiceAccount.class)).contains(binding.getSubjects().get(0).getName());
+        assertThat(one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo(binding.getSubjects().get(0).getName());
+    }
+
+    @Test
     void aMisspeltFieldInAFreeFormValueIsCaughtByTheModel() {
         // values.schema.json leaves Kubernetes-shaped blocks free-form; the model does not
         assertThatThrownBy(() -> render("podSecurityContext: {runAsNonRot: true}\n"))
@@ -205,7 +240,12 @@ class HelmChartModelTest {
         for (var probe : List.of(gateway.getReadinessProbe(), gateway.getLivenessProbe(), gateway.getStartupProbe())) {
             assertThat(portNames).contains(probe.getHttpGet().getPort().getStrVal());
         }
+        Set<String> statefulSetServices = all(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class).stream()
+                .map(sts -> sts.getSpec().getServiceName()).collect(Collectors.toSet());
         for (Service s : all(objects, Service.class)) {
+            if (statefulSetServices.contains(s.getMetadata().getName())) {
+                continue; // governs a StatefulSet's pods: assertStatefulSetsFit
+            }
             assertThat(podLabels).as("Service %s selects the pods", s.getMetadata().getName())
                     .containsAllEntriesOf(s.getSpec().getSelector());
             for (ServicePort p : s.getSpec().getPorts()) {
@@ -252,6 +292,58 @@ class HelmChartModelTest {
         }
         String sa = pod.getServiceAccountName();
         assertThat(sa.equals("default") || names(objects, ServiceAccount.class).contains(sa)).as("ServiceAccount %s", sa).isTrue();
+    }
+
+    /**
+     * Every StatefulSet: its governing Service exists, is headless and selects its pods (and no
+     * gateway Service does); config maps, claims and Secrets its pods name exist.
+     */
+    private static void assertStatefulSetsFit(List<HasMetadata> objects, Set<String> existingSecrets) {
+        Map<String, String> gatewayPods = one(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels();
+        for (var sts : all(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class)) {
+            String name = sts.getMetadata().getName();
+            Map<String, String> podLabels = sts.getSpec().getTemplate().getMetadata().getLabels();
+            assertThat(podLabels).as("%s selector", name).containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
+            Service governing = named(objects, Service.class, sts.getSpec().getServiceName());
+            assertThat(governing.getSpec().getClusterIP()).as("%s governing Service", name).isEqualTo("None");
+            assertThat(podLabels).containsAllEntriesOf(governing.getSpec().getSelector());
+            for (Service s : all(objects, Service.class)) {
+                if (s != governing && podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet())) {
+                    assertThat(gatewayPods.entrySet().containsAll(s.getSpec().getSelector().entrySet()))
+                            .as("Service %s selects %s's pods", s.getMetadata().getName(), name).isFalse();
+                }
+            }
+            assertThat(gatewayPods.entrySet().containsAll(sts.getSpec().getSelector().getMatchLabels().entrySet()))
+                    .as("%s selects gateway pods", name).isFalse();
+            PodSpec pod = sts.getSpec().getTemplate().getSpec();
+            Set<String> claims = sts.getSpec().getVolumeClaimTemplates() == null ? Set.of()
+                    : sts.getSpec().getVolumeClaimTemplates().stream().map(c -> c.getMetadata().getName()).collect(Collectors.toSet());
+            Set<String> volumes = new java.util.HashSet<>(claims);
+            for (Volume v : pod.getVolumes() == null ? List.<Volume>of() : pod.getVolumes()) {
+                volumes.add(v.getName());
+                if (v.getConfigMap() != null) {
+                    assertThat(names(objects, ConfigMap.class)).as("%s volume %s", name, v.getName()).contains(v.getConfigMap().getName());
+                }
+            }
+            Set<String> secrets = new java.util.HashSet<>(names(objects, Secret.class));
+            secrets.addAll(existingSecrets);
+            List<Container> containers = new ArrayList<>(pod.getContainers());
+            if (pod.getInitContainers() != null) containers.addAll(pod.getInitContainers());
+            for (Container c : containers) {
+                (c.getVolumeMounts() == null ? List.<io.fabric8.kubernetes.api.model.VolumeMount>of() : c.getVolumeMounts())
+                        .forEach(m -> assertThat(volumes).as("%s mount %s", name, m.getName()).contains(m.getName()));
+                for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
+                    if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+                        assertThat(secrets).as("%s env %s", name, e.getName()).contains(e.getValueFrom().getSecretKeyRef().getName());
+                    }
+                }
+                for (var probe : java.util.Arrays.asList(c.getReadinessProbe(), c.getLivenessProbe())) {
+                    if (probe != null && probe.getTcpSocket() != null) {
+                        assertThat(c.getPorts()).extracting(ContainerPort::getName).contains(probe.getTcpSocket().getPort().getStrVal());
+                    }
+                }
+            }
+        }
     }
 
     private List<HasMetadata> render(String valuesYaml) throws IOException {

@@ -275,6 +275,206 @@ class HelmChartTest {
         assertThat(r.named("ConfigMap", "caravan-routes").at("/data/extra.camel.yaml").asText()).isEqualTo("- route: {id: extra}");
     }
 
+    static final String VLLM_FLEET = """
+            engineFleet:
+              vllm:
+                - name: llama-8b
+                  model: meta-llama/Llama-3.1-8B-Instruct
+                  image: {repository: vllm/vllm-openai, tag: v0.11.0}
+                  replicas: 2
+                  gpus: 1
+                  resources: {requests: {cpu: "4", memory: 32Gi}, limits: {memory: 48Gi}}
+                  prefixCaching: true
+                  kvEvents: true
+                  priorityScheduling: true
+                  extraArgs: [--max-model-len=32768]
+                  hfTokenSecret: {name: hf, key: token}
+                  cacheSize: 100Gi
+                  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+                - name: qwen
+                  model: Qwen/Qwen2.5-7B-Instruct
+                  servedModelName: qwen
+                  image: {repository: vllm/vllm-openai, tag: v0.11.0}
+            """;
+
+    @Test
+    void vllmEnginesAreStatefulSetsThatDiscoveryFinds() throws IOException {
+        Path values = Files.createTempFile("fleet", ".yaml");
+        Files.writeString(values, VLLM_FLEET);
+        Rendered r = render(t -> t.withValuesFile(values));
+        JsonNode llama = r.named("StatefulSet", "caravan-llama-8b");
+        assertThat(llama.at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(llama.at("/spec/serviceName").asText()).isEqualTo("caravan-llama-8b");
+        assertThat(r.named("Service", "caravan-llama-8b").at("/spec/clusterIP").asText()).isEqualTo("None");
+        JsonNode meta = llama.at("/spec/template/metadata");
+        assertThat(meta.at("/labels/caravan.dev~1engine").asText()).isEqualTo("true");
+        assertThat(meta.at("/annotations/caravan.dev~1model").asText()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(meta.at("/annotations/caravan.dev~1priority-scheduling").asText()).isEqualTo("true");
+        JsonNode c = llama.at("/spec/template/spec/containers/0");
+        List<String> args = new java.util.ArrayList<>();
+        c.get("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).startsWith("meta-llama/Llama-3.1-8B-Instruct").contains("--port=8000", "--enable-prefix-caching",
+                "--scheduling-policy=priority", "--max-model-len=32768",
+                "--served-model-name=meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(args).anyMatch(a -> a.startsWith("--kv-events-config={\"enable_kv_cache_events\":true"));
+        assertThat(c.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(c.at("/resources/limits/memory").asText()).isEqualTo("48Gi");
+        assertThat(ports(c)).containsEntry("http", 8000).containsEntry("kv-events", 5557);
+        assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health");
+        assertThat(secretRef(c, "HF_TOKEN")).isEqualTo("hf/token");
+        assertThat(llama.at("/spec/volumeClaimTemplates/0/spec/resources/requests/storage").asText()).isEqualTo("100Gi");
+        JsonNode qwen = r.named("StatefulSet", "caravan-qwen");
+        assertThat(qwen.at("/spec/template/metadata/annotations/caravan.dev~1model").asText()).isEqualTo("qwen");
+        assertThat(qwen.at("/spec/template/spec/containers/0/resources").isMissingNode()).isTrue();
+        assertThat(qwen.at("/spec/template/metadata/annotations/caravan.dev~1priority-scheduling").isMissingNode()).isTrue();
+
+        // discovery is on by itself and selects these pods; no simulated engines in the gateway
+        JsonNode k8s = r.applicationYaml().at("/caravan/engine-discovery/kubernetes");
+        assertThat(k8s.get("enabled").asBoolean()).isTrue();
+        assertThat(k8s.get("namespace").asText()).isEqualTo("llm");
+        String[] selector = k8s.get("label-selector").asText().split("=");
+        assertThat(meta.at("/labels").get(selector[0]).asText()).isEqualTo(selector[1]);
+        assertThat(r.one("Role").at("/rules/0/verbs")).extracting(JsonNode::asText).containsExactly("get", "list", "watch");
+        // the gateway's Service does not select engine pods
+        JsonNode gatewaySelector = r.named("Service", "caravan").at("/spec/selector");
+        assertThat(meta.at("/labels/app.kubernetes.io~1name").asText())
+                .isNotEqualTo(gatewaySelector.get("app.kubernetes.io/name").asText());
+    }
+
+    @Test
+    void simulatorEnginesRunTheGatewayImagesSimulatorMain() throws IOException {
+        Rendered r = render(t -> t.set("engineFleet.simulator.enabled", true).set("engineFleet.simulator.replicas", 3)
+                .set("image.tag", "1.2.3"));
+        JsonNode sim = r.named("StatefulSet", "caravan-sim");
+        assertThat(sim.at("/spec/replicas").asInt()).isEqualTo(3);
+        JsonNode c = sim.at("/spec/template/spec/containers/0");
+        assertThat(c.at("/image").asText()).isEqualTo("caravan:1.2.3");
+        assertThat(c.get("args")).extracting(JsonNode::asText).containsExactly("simulate", "--host=0.0.0.0", "--port=8000",
+                "--model=meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(c.at("/command").isMissingNode()).as("the image's java -jar caravan.jar").isTrue();
+        assertThat(c.at("/resources/limits/nvidia.com~1gpu").isMissingNode()).isTrue();
+        assertThat(sim.at("/spec/template/metadata/annotations/caravan.dev~1model").asText()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(r.applicationYaml().at("/caravan/engine-discovery/kubernetes/enabled").asBoolean()).isTrue();
+        assertThat(render(t -> t).all("StatefulSet")).isEmpty();
+    }
+
+    @Test
+    void vllmEnginesNeedANameAndAModel() {
+        assertThatThrownBy(() -> render(t -> t.set("engineFleet.vllm[0].model", "m")
+                .set("engineFleet.vllm[0].image.repository", "vllm/vllm-openai").set("engineFleet.vllm[0].image.tag", "v1")))
+                .hasMessageContaining("name");
+    }
+
+    @Test
+    void statefulSetBrokerIsOneArtemisPodThatEveryGatewayReplicaUses() throws IOException {
+        Rendered r = render(t -> t.set("replicaCount", 3).set("broker.mode", "statefulset")
+                .set("broker.statefulset.password", "s3cret"));
+        JsonNode sts = r.one("StatefulSet");
+        assertThat(sts.at("/metadata/name").asText()).isEqualTo("caravan-artemis");
+        assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);
+        JsonNode headless = r.named("Service", "caravan-artemis");
+        assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+        assertThat(sts.at("/spec/serviceName").asText()).isEqualTo("caravan-artemis");
+        // the broker pod is not a gateway pod: no gateway Service selects it
+        JsonNode brokerPodLabels = sts.at("/spec/template/metadata/labels");
+        JsonNode gatewaySelector = r.named("Service", "caravan").at("/spec/selector");
+        assertThat(brokerPodLabels.get("app.kubernetes.io/name").asText())
+                .isNotEqualTo(gatewaySelector.get("app.kubernetes.io/name").asText());
+        // journal on a claim per pod
+        JsonNode claim = sts.at("/spec/volumeClaimTemplates/0");
+        assertThat(claim.at("/metadata/name").asText()).isEqualTo("data");
+        assertThat(claim.at("/spec/resources/requests/storage").asText()).isEqualTo("10Gi");
+        JsonNode broker = sts.at("/spec/template/spec/containers/0");
+        assertThat(mountPath(broker, "data")).isEqualTo("/var/lib/artemis-instance");
+        assertThat(broker.at("/image").asText()).isEqualTo("apache/activemq-artemis:2.40.0");
+        // broker.xml: the file the repository keeps for external brokers, byte for byte
+        String xml = r.named("ConfigMap", "caravan-artemis-config").at("/data/broker.xml").asText();
+        assertThat(xml.strip()).isEqualTo(Files.readString(Path.of("broker", "external-broker-example.xml")).strip());
+        // credentials from the chart's broker Secret, for the broker and the gateways alike
+        JsonNode init = sts.at("/spec/template/spec/initContainers/0");
+        assertThat(secretRef(init, "ARTEMIS_PASSWORD")).isEqualTo("caravan-broker/password");
+        assertThat(secretRef(broker, "ARTEMIS_USER")).isEqualTo("caravan-broker/user");
+        assertThat(init.at("/args/0").asText()).contains("artemis-roles.properties", "gateway = ");
+        JsonNode secret = r.named("Secret", "caravan-broker");
+        assertThat(new String(java.util.Base64.getDecoder().decode(secret.at("/data/password").asText()))).isEqualTo("s3cret");
+
+        JsonNode gateway = r.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(secretRef(gateway, "CARAVAN_BROKER_PASSWORD")).isEqualTo("caravan-broker/password");
+        assertThat(ports(gateway)).doesNotContainKey("artemis");
+        assertThat(r.all("PersistentVolumeClaim")).as("no gateway journal").isEmpty();
+        JsonNode app = r.applicationYaml();
+        assertThat(app.at("/spring/artemis/mode").asText()).isEqualTo("native");
+        assertThat(app.at("/spring/artemis/broker-url").asText())
+                .isEqualTo("tcp://caravan-artemis-0.caravan-artemis.llm.svc:61616?reconnectAttempts=-1");
+        assertThat(app.at("/spring/artemis/user").asText()).isEqualTo("${CARAVAN_BROKER_USER}");
+        assertThat(app.at("/caravan/messaging/acceptor/enabled").asBoolean(true)).isFalse();
+        assertThat(app.at("/caravan/routing/balance-homes").asBoolean(true)).isFalse();
+
+        Rendered existing = render(t -> t.set("broker.mode", "statefulset").set("broker.statefulset.existingSecret", "mq")
+                .set("broker.statefulset.persistence.storageClass", "fast"));
+        assertThat(existing.all("Secret")).isEmpty();
+        assertThat(secretRef(existing.one("StatefulSet").at("/spec/template/spec/containers/0"), "ARTEMIS_PASSWORD"))
+                .isEqualTo("mq/password");
+        assertThat(existing.one("StatefulSet").at("/spec/volumeClaimTemplates/0/spec/storageClassName").asText()).isEqualTo("fast");
+        assertThat(render(t -> t).all("StatefulSet")).as("not by default").isEmpty();
+    }
+
+    @Test
+    void statefulSetBrokerNeedsAPassword() {
+        assertThatThrownBy(() -> render(t -> t.set("broker.mode", "statefulset")))
+                .hasMessageContaining("broker.statefulset.password");
+    }
+
+    @Test
+    void engineDiscoveryAddsAServiceAccountAMinimalRoleAndTheWatchSettings() throws IOException {
+        Rendered off = render(t -> t);
+        assertThat(off.all("Role")).isEmpty();
+        assertThat(off.all("RoleBinding")).isEmpty();
+        assertThat(off.all("ServiceAccount")).isEmpty();
+        assertThat(off.one("Deployment").at("/spec/template/spec/automountServiceAccountToken").asBoolean(true)).isFalse();
+        assertThat(off.applicationYaml().at("/caravan/engine-discovery").isMissingNode()).isTrue();
+
+        Rendered r = render(t -> t.set("engineDiscovery.enabled", true).set("engineDiscovery.namespace", "gpu")
+                .set("engineDiscovery.apiKeySecret.name", "vllm-keys").set("engineDiscovery.apiKeySecret.key", "all"));
+        JsonNode role = r.one("Role");
+        assertThat(role.at("/metadata/namespace").asText()).isEqualTo("gpu");
+        assertThat(role.at("/rules").size()).isEqualTo(1);
+        assertThat(role.at("/rules/0/resources")).extracting(JsonNode::asText).containsExactly("pods");
+        assertThat(role.at("/rules/0/verbs")).extracting(JsonNode::asText).containsExactly("get", "list", "watch");
+        JsonNode binding = r.one("RoleBinding");
+        assertThat(binding.at("/metadata/namespace").asText()).isEqualTo("gpu");
+        assertThat(binding.at("/roleRef/name").asText()).isEqualTo(role.at("/metadata/name").asText());
+        JsonNode sa = r.one("ServiceAccount");
+        assertThat(binding.at("/subjects/0/name").asText()).isEqualTo(sa.at("/metadata/name").asText());
+        assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("llm");
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        assertThat(pod.at("/serviceAccountName").asText()).isEqualTo(sa.at("/metadata/name").asText());
+        assertThat(pod.at("/automountServiceAccountToken").asBoolean()).as("the client reads the token").isTrue();
+        assertThat(secretRef(pod.at("/containers/0"), "CARAVAN_ENGINE_DISCOVERY_API_KEY")).isEqualTo("vllm-keys/all");
+
+        JsonNode k8s = r.applicationYaml().at("/caravan/engine-discovery/kubernetes");
+        assertThat(k8s.get("enabled").asBoolean()).isTrue();
+        assertThat(k8s.get("label-selector").asText()).isEqualTo("caravan.dev/engine=true");
+        assertThat(k8s.get("port").asText()).isEqualTo("http");
+        assertThat(k8s.get("api-key").asText()).isEqualTo("${CARAVAN_ENGINE_DISCOVERY_API_KEY}");
+
+        // and it binds to the gateway's own properties
+        String text = r.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();
+        var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                .load("chart", new org.springframework.core.io.ByteArrayResource(text.getBytes()));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(sources));
+        var d = binder.bind("caravan.engine-discovery.kubernetes", dev.caravan.engines.KubernetesDiscoveryProperties.class).get();
+        assertThat(d.isEnabled()).isTrue();
+        assertThat(d.getNamespace()).isEqualTo("gpu");
+        assertThat(d.getModelKey()).isEqualTo("caravan.dev/model");
+        assertThat(d.getResyncPeriod()).isEqualTo(java.time.Duration.ofMinutes(5));
+
+        Rendered numeric = render(t -> t.set("engineDiscovery.enabled", true).set("engineDiscovery.port", 8000));
+        assertThat(numeric.applicationYaml().at("/caravan/engine-discovery/kubernetes/port").asText()).isEqualTo("8000");
+        assertThat(numeric.one("Role").at("/metadata/namespace").asText()).as("the release's").isEqualTo("llm");
+    }
+
     @Test
     void generatedApplicationYamlBindsToTheGatewaysProperties() throws IOException {
         Rendered r = render(t -> t.withValuesFile(MULTI));

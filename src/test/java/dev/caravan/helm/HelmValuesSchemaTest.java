@@ -52,6 +52,11 @@ class HelmValuesSchemaTest {
         assertRefused("router:\n  workflowSupport:\n    maxWorkflows: [1000]\n", "/router/workflowSupport/maxWorkflows", "got array, want integer");
         assertRefused("messageQueue:\n  maxQueueBytes: 10MB\n", "/messageQueue/maxQueueBytes", "want integer");
         assertRefused("extraEnv: {FOO: bar}\n", "/extraEnv", "got object, want array");
+        assertRefused("engineDiscovery:\n  enabled: \"on\"\n", "/engineDiscovery/enabled", "want boolean");
+        assertRefused("broker:\n  statefulset:\n    image: {tag: 2.40}\n", "/broker/statefulset/image/tag", "want string");
+        assertRefused("engineDiscovery:\n  scheme: grpc\n", "/engineDiscovery/scheme", "value must be one of");
+        assertRefused("engineDiscovery:\n  port: 70000\n", "/engineDiscovery/port", "maximum");
+        assertRefused("engineDiscovery:\n  labelSelectr: app=vllm\n", "/engineDiscovery", "'labelSelectr' not allowed");
     }
 
     @Test
@@ -93,6 +98,41 @@ class HelmValuesSchemaTest {
         LintResult lint = new Helm(chart).lint().call();
         assertThat(lint.isFailed()).isTrue();
         assertThat(String.join("\n", lint.getMessages())).contains("replicaCount");
+    }
+
+    /**
+     * helm lint (strict) of every variant, not only the defaults: helm-java's lint takes no values
+     * file, so each variant is linted as a copy of the chart whose values.yaml holds the defaults
+     * with the variant merged in.
+     */
+    @Test
+    void everyVariantLints() throws IOException {
+        Map<String, String> variants = new java.util.LinkedHashMap<>();
+        variants.put("embedded-everything", "broker: {embedded: {password: s3cret, service: {enabled: true}}}\n");
+        variants.put("statefulset-broker", "replicaCount: 3\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n");
+        variants.put("external-broker", "autoscaling: {enabled: true}\nbroker: {external: {url: \"tcp://artemis:61616\", password: x}}\n");
+        variants.put("discovery", "engineDiscovery: {enabled: true, namespace: gpu, port: 8000}\n");
+        variants.put("simulator-engines", "engineFleet: {simulator: {enabled: true, replicas: 3}}\n");
+        variants.put("vllm-engines", HelmChartTest.VLLM_FLEET);
+        for (Map.Entry<String, String> v : variants.entrySet()) {
+            Path chart = copyChart(v.getKey());
+            Map<String, Object> values = new Yaml().load(Files.readString(VALUES));
+            merge(values, new Yaml().load(v.getValue()));
+            Files.writeString(chart.resolve("values.yaml"), new Yaml().dump(values));
+            LintResult result = new Helm(chart).lint().strict().call();
+            assertThat(result.isFailed()).as("helm lint --strict of %s: %s", v.getKey(), result.getMessages()).isFalse();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void merge(Map<String, Object> into, Map<String, Object> from) {
+        for (Map.Entry<String, Object> e : from.entrySet()) {
+            if (e.getValue() instanceof Map<?, ?> m && into.get(e.getKey()) instanceof Map<?, ?> base) {
+                merge((Map<String, Object>) base, (Map<String, Object>) m);
+            } else {
+                into.put(e.getKey(), e.getValue());
+            }
+        }
     }
 
     @Test
@@ -228,7 +268,11 @@ class HelmValuesSchemaTest {
     }
 
     private Path copyChart() throws IOException {
-        Path target = tmp.resolve("caravan");
+        return copyChart("caravan");
+    }
+
+    private Path copyChart(String name) throws IOException {
+        Path target = tmp.resolve(name).resolve("caravan");
         try (Stream<Path> s = Files.walk(CHART, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Path to = target.resolve(CHART.relativize(p).toString());
