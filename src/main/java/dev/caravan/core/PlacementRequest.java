@@ -11,6 +11,8 @@ import java.util.Set;
  * @param workflow      the workflow metadata, or null for a plain request
  * @param sessionKey    the value of the session-affinity header, or null
  * @param excluded      engine ids that already failed this request (failover)
+ * @param promptTokens  the prompt's token ids once a step tokenised it (precise placement), shared by
+ *                      the request's failover copies
  */
 public record PlacementRequest(
         String requestId,
@@ -18,12 +20,18 @@ public record PlacementRequest(
         String promptText,
         WorkflowMetadata workflow,
         String sessionKey,
-        Set<String> excluded) {
+        Set<String> excluded,
+        PromptTokens promptTokens) {
+
+    public PlacementRequest(String requestId, String model, String promptText, WorkflowMetadata workflow,
+                            String sessionKey, Set<String> excluded) {
+        this(requestId, model, promptText, workflow, sessionKey, excluded, new PromptTokens());
+    }
 
     public PlacementRequest withExcluded(String engineId) {
         java.util.HashSet<String> more = new java.util.HashSet<>(excluded);
         more.add(engineId);
-        return new PlacementRequest(requestId, model, promptText, workflow, sessionKey, Set.copyOf(more));
+        return new PlacementRequest(requestId, model, promptText, workflow, sessionKey, Set.copyOf(more), promptTokens);
     }
 
     /** Whether the request belongs to a workflow (metadata with a workflow id). */

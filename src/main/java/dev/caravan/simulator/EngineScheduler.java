@@ -109,7 +109,7 @@ final class EngineScheduler implements AutoCloseable {
                 waiting.remove(seq);
             } else if (seq.state == SimulatedSequence.State.RUNNING) {
                 running.remove(seq);
-                cache.release(seq.allocation, seq.finalBlockHashes(cache));
+                cache.release(seq.allocation, seq.finalBlockHashes(cache), seq.promptTokenIds, seq.outputTokenIds, seq.cacheSalt);
             } else {
                 return;
             }
@@ -128,7 +128,7 @@ final class EngineScheduler implements AutoCloseable {
         seq.arrivalNanos = System.nanoTime();
         lock.lock();
         try {
-            PrefixCache.Allocation a = cache.allocate(seq.blockHashes, seq.promptTokens, seq.promptTokens + seq.maxTokens);
+            PrefixCache.Allocation a = cache.allocate(seq.blockHashes, seq.promptTokenIds, seq.cacheSalt, seq.promptTokens + seq.maxTokens);
             if (a == null) {
                 throw new SimulatorRequestException(429, "TooManyRequestsError", null, "The KV cache is full.");
             }
@@ -136,7 +136,7 @@ final class EngineScheduler implements AutoCloseable {
             stats.admitted(seq.promptTokens, a.cachedTokens());
             stats.generated(seq.maxTokens);
             seq.generated = seq.maxTokens;
-            cache.release(a, seq.finalBlockHashes(cache));
+            cache.release(a, seq.finalBlockHashes(cache), seq.promptTokenIds, seq.outputTokenIds, seq.cacheSalt);
             seq.state = SimulatedSequence.State.FINISHED;
             stats.finished(seq.finishReason);
         } finally {
@@ -321,7 +321,7 @@ final class EngineScheduler implements AutoCloseable {
 
     private void finish(SimulatedSequence seq) {
         seq.state = SimulatedSequence.State.FINISHED;
-        cache.release(seq.allocation, seq.finalBlockHashes(cache));
+        cache.release(seq.allocation, seq.finalBlockHashes(cache), seq.promptTokenIds, seq.outputTokenIds, seq.cacheSalt);
         stats.finished(seq.finishReason);
         stats.e2eLatency.observeNanos(seq.lastTokenAtNanos - seq.arrivalNanos);
         seq.sink.finished(seq.finishReason, seq.cachedTokens());
@@ -330,7 +330,7 @@ final class EngineScheduler implements AutoCloseable {
     private void admitWaiting(long now) {
         while (running.size() < config.maxRunning() && !waiting.isEmpty()) {
             SimulatedSequence head = waiting.peek();
-            PrefixCache.Allocation a = cache.allocate(head.blockHashes, head.promptTokens,
+            PrefixCache.Allocation a = cache.allocate(head.blockHashes, head.promptTokenIds, head.cacheSalt,
                     head.promptTokens + head.maxTokens);
             if (a == null) {
                 return;
@@ -399,6 +399,16 @@ final class EngineScheduler implements AutoCloseable {
         lock.lock();
         try {
             return cache.cachedPrefixBlocks(hashes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** vLLM's {@code /reset_prefix_cache}: false while requests hold blocks. */
+    boolean resetPrefixCache() {
+        lock.lock();
+        try {
+            return cache.reset();
         } finally {
             lock.unlock();
         }

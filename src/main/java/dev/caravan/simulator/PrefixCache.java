@@ -21,6 +21,7 @@ import java.util.Map;
 final class PrefixCache {
 
     private static final long SEED_UNSALTED = 0x5bd1e9955bd1e995L;
+    private static final int[] NO_TOKENS = new int[0];
 
     private final int totalBlocks;
     private final int blockSize;
@@ -30,10 +31,16 @@ final class PrefixCache {
     private int pinnedCached;
     private int privateBlocks;
     private long evictions;
+    /** Told of every block stored, evicted or cleared, under the owner's lock: vLLM's KV events. */
+    private KvCacheEventSink events = KvCacheEventSink.NONE;
 
     PrefixCache(int totalBlocks, int blockSize) {
         this.totalBlocks = totalBlocks;
         this.blockSize = blockSize;
+    }
+
+    void publishTo(KvCacheEventSink sink) {
+        this.events = sink;
     }
 
     /** Chained hashes of the full blocks of {@code tokens}. */
@@ -83,10 +90,17 @@ final class PrefixCache {
      * free plus evictable blocks are not enough (the request then keeps waiting).
      *
      * @param hashes the prompt's full-block hashes
-     * @param promptTokens prompt length
+     * @param prompt the prompt's token ids (what a {@code BlockStored} event carries)
+     * @param cacheSalt the request's {@code cache_salt}, or null
      * @param totalTokens prompt plus the most output tokens the request may produce
      */
+    /** As {@link #allocate(long[], int[], String, int)} for a cache that publishes no events. */
     Allocation allocate(long[] hashes, int promptTokens, int totalTokens) {
+        return allocate(hashes, new int[promptTokens], null, totalTokens);
+    }
+
+    Allocation allocate(long[] hashes, int[] prompt, String cacheSalt, int totalTokens) {
+        int promptTokens = prompt.length;
         int matched = 0;
         int matchedEvictable = 0;
         while (matched < hashes.length) {
@@ -108,9 +122,12 @@ final class PrefixCache {
         for (int i = 0; i < matched; i++) {
             pin(byHash.get(hashes[i]));
         }
+        int run = -1; // first block of the current run of newly stored blocks
         for (int i = matched; i < hashes.length; i++) {
             Block existing = byHash.get(hashes[i]);
             if (existing != null) {
+                if (run >= 0) events.stored(hashes, run, i, prompt, NO_TOKENS, cacheSalt, blockSize);
+                run = -1;
                 pin(existing);
                 continue;
             }
@@ -119,7 +136,9 @@ final class PrefixCache {
             b.refs = 1;
             byHash.put(b.hash, b);
             pinnedCached++;
+            if (run < 0) run = i;
         }
+        if (run >= 0) events.stored(hashes, run, hashes.length, prompt, NO_TOKENS, cacheSalt, blockSize);
         for (int i = 0; i < privateNeeded; i++) {
             makeRoom();
             privateBlocks++;
@@ -135,14 +154,32 @@ final class PrefixCache {
      * turn of a conversation finds the previous answer cached too. Blocks are freed tail first, as
      * vLLM does, so under pressure a request's tail is evicted before the head others may share.
      */
+    /** As {@link #release(Allocation, long[], int[], int[], String)} for a cache that publishes no events. */
     void release(Allocation a, long[] finalHashes) {
+        release(a, finalHashes, NO_TOKENS, NO_TOKENS, null);
+    }
+
+    void release(Allocation a, long[] finalHashes, int[] prompt, int[] output, String cacheSalt) {
         int outputFilled = Math.min(finalHashes.length - a.hashes.length, a.privateBlocks);
+        boolean[] added = outputFilled > 0 && events != KvCacheEventSink.NONE ? new boolean[outputFilled] : null;
         for (int i = a.hashes.length + outputFilled - 1; i >= a.hashes.length; i--) {
             long h = finalHashes[i];
             if (!byHash.containsKey(h)) {
                 Block b = new Block(h);
                 byHash.put(h, b);
                 evictable.put(h, b);
+                if (added != null) added[i - a.hashes.length] = true;
+            }
+        }
+        if (added != null) {
+            // Published parent first, in runs, so that each event's parent is already known downstream.
+            int base = a.hashes.length;
+            for (int i = 0; i < outputFilled; ) {
+                if (!added[i]) { i++; continue; }
+                int j = i;
+                while (j < outputFilled && added[j]) j++;
+                events.stored(finalHashes, base + i, base + j, prompt, output, cacheSalt, blockSize);
+                i = j;
             }
         }
         privateBlocks -= a.privateBlocks;
@@ -156,6 +193,20 @@ final class PrefixCache {
                 evictable.put(b.hash, b);
             }
         }
+    }
+
+    /**
+     * Drops every cached block, as vLLM's {@code /reset_prefix_cache}: only when no request holds
+     * blocks (vLLM refuses too), so that the cache and its published events stay in step.
+     */
+    boolean reset() {
+        if (pinnedCached > 0 || privateBlocks > 0) {
+            return false;
+        }
+        byHash.clear();
+        evictable.clear();
+        events.cleared();
+        return true;
     }
 
     /** Number of leading blocks of {@code hashes} present in the cache, without touching it. */
@@ -197,6 +248,7 @@ final class PrefixCache {
         oldest.remove();
         byHash.remove(victim.getKey());
         evictions++;
+        events.removed(victim.getKey());
     }
 
     private static long mix(long h, long v) {

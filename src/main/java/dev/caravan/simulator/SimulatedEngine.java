@@ -30,9 +30,12 @@ public final class SimulatedEngine implements AutoCloseable {
     private final SimulatedTokenizer tokenizer;
     private final PrefixCache cache;
     private final URI baseUrl;
+    private final KvEventPublisher kvEvents;
 
     private SimulatedEngine(SimulatorConfig config, HttpServer server, ExecutorService io, EngineScheduler scheduler,
-                            SimulatorFaults faults, SimulatorStats stats, SimulatedTokenizer tokenizer, PrefixCache cache) {
+                            SimulatorFaults faults, SimulatorStats stats, SimulatedTokenizer tokenizer, PrefixCache cache,
+                            KvEventPublisher kvEvents) {
+        this.kvEvents = kvEvents;
         this.config = config;
         this.server = server;
         this.io = io;
@@ -59,13 +62,19 @@ public final class SimulatedEngine implements AutoCloseable {
         SimulatorStats stats = new SimulatorStats();
         SimulatorFaults faults = new SimulatorFaults(config.seed());
         PrefixCache cache = new PrefixCache(config.kvCacheBlocks(), config.blockSize());
+        KvEventPublisher kvEvents = config.kvEventsEnabled()
+                ? new KvEventPublisher(config.host(), config.kvEventsPort(), config.kvEventsReplayPort(), config.kvEventsWireFormat())
+                : null;
+        if (kvEvents != null) {
+            cache.publishTo(kvEvents);
+        }
         EngineScheduler scheduler = new EngineScheduler(config, cache, stats, "sim-" + port + "-engine", faults::slowdown);
         stats.attach(scheduler);
         SimulatedTokenizer tokenizer = new SimulatedTokenizer();
         server.createContext("/", new SimulatorHttpApi(config, tokenizer, scheduler, cache, stats, faults, io));
         server.setExecutor(io);
         server.start();
-        return new SimulatedEngine(config, server, io, scheduler, faults, stats, tokenizer, cache);
+        return new SimulatedEngine(config, server, io, scheduler, faults, stats, tokenizer, cache, kvEvents);
     }
 
     public int port() { return server.getAddress().getPort(); }
@@ -74,6 +83,24 @@ public final class SimulatedEngine implements AutoCloseable {
     public SimulatorConfig config() { return config; }
     public SimulatorFaults faults() { return faults; }
     public SimulatorStats stats() { return stats; }
+
+    /** The KV event publisher (its ports and test faults), or null when {@code kv-events-port} is -1. */
+    public KvEventPublisher kvEvents() { return kvEvents; }
+
+    /** {@code tcp://host:port} of the KV event PUB socket, or null when events are off. */
+    public String kvEventsEndpoint() {
+        return kvEvents == null ? null : "tcp://" + baseUrl.getHost() + ":" + kvEvents.port();
+    }
+
+    /** {@code tcp://host:port} of the replay ROUTER socket, or null when there is none. */
+    public String kvEventsReplayEndpoint() {
+        return kvEvents == null || kvEvents.replayPort() < 0 ? null : "tcp://" + baseUrl.getHost() + ":" + kvEvents.replayPort();
+    }
+
+    /** vLLM's {@code /reset_prefix_cache}: drops every cached block unless requests hold some. */
+    public boolean resetPrefixCache() {
+        return scheduler.resetPrefixCache();
+    }
 
     /** Token ids this engine's tokenizer gives {@code text} (no BOS added). */
     public int[] tokenize(String text) {
@@ -96,6 +123,9 @@ public final class SimulatedEngine implements AutoCloseable {
         server.stop(0);
         scheduler.close();
         io.shutdownNow();
+        if (kvEvents != null) {
+            kvEvents.close();
+        }
     }
 
     @Override

@@ -43,6 +43,9 @@ public final class SimulatorConfig {
     private final LatencyProfile latencyProfile;
     private final int maxNumBatchedTokens;
     private final double speed;
+    private final int kvEventsPort;
+    private final int kvEventsReplayPort;
+    private final KvEventWireFormat kvEventsWireFormat;
 
     private SimulatorConfig(Builder b) {
         if (b.models.isEmpty()) {
@@ -91,6 +94,11 @@ public final class SimulatorConfig {
         this.latencyProfile = b.latencyProfile;
         this.maxNumBatchedTokens = b.maxNumBatchedTokens;
         this.speed = b.speed;
+        require(b.kvEventsPort >= -1 && b.kvEventsPort <= 65535 && b.kvEventsReplayPort >= -1 && b.kvEventsReplayPort <= 65535,
+                "kv-events-port and kv-events-replay-port must be -1 (off), 0 (a free port) or a port");
+        this.kvEventsPort = b.kvEventsPort;
+        this.kvEventsReplayPort = b.kvEventsReplayPort;
+        this.kvEventsWireFormat = b.kvEventsWireFormat;
     }
 
     private static void require(boolean ok, String message) {
@@ -144,6 +152,13 @@ public final class SimulatorConfig {
     public int maxNumBatchedTokens() { return maxNumBatchedTokens; }
     /** Relative speed of this engine's GPU: every latency is divided by it (0.5 = twice as slow). */
     public double speed() { return speed; }
+
+    /** Port of the KV event PUB socket: -1 publishes nothing (the default, as vLLM), 0 a free port. */
+    public int kvEventsPort() { return kvEventsPort; }
+    /** Port of the replay ROUTER socket: -1 none, 0 a free port; only with {@link #kvEventsPort()} on. */
+    public int kvEventsReplayPort() { return kvEventsReplayPort; }
+    public KvEventWireFormat kvEventsWireFormat() { return kvEventsWireFormat; }
+    public boolean kvEventsEnabled() { return kvEventsPort >= 0; }
 
     /**
      * Parses {@code --name=value} arguments over the defaults. Unknown names fail loudly so a
@@ -208,6 +223,9 @@ public final class SimulatorConfig {
         o.put("latency-profile", (b, v) -> b.latencyProfile(LatencyProfile.parse(v)));
         o.put("max-num-batched-tokens", (b, v) -> b.maxNumBatchedTokens(Integer.parseInt(v)));
         o.put("speed", (b, v) -> b.speed(Double.parseDouble(v)));
+        o.put("kv-events-port", (b, v) -> b.kvEventsPort(Integer.parseInt(v)));
+        o.put("kv-events-replay-port", (b, v) -> b.kvEventsReplayPort(Integer.parseInt(v)));
+        o.put("kv-events-wire-format", (b, v) -> b.kvEventsWireFormat(KvEventWireFormat.parse(v)));
         return o;
     }
 
@@ -222,7 +240,8 @@ public final class SimulatorConfig {
                 + ", schedulingPolicy=" + schedulingPolicy.cliName() + ", defaultMaxTokens=" + defaultMaxTokens
                 + ", reportPromptTokensDetails=" + reportPromptTokensDetails
                 + ", latencyProfile=" + latencyProfile.cliName() + ", maxNumBatchedTokens=" + maxNumBatchedTokens
-                + ", speed=" + speed + "}";
+                + ", speed=" + speed + ", kvEventsPort=" + kvEventsPort + ", kvEventsReplayPort=" + kvEventsReplayPort
+                + ", kvEventsWireFormat=" + kvEventsWireFormat.cliName() + "}";
     }
 
     public static final class Builder {
@@ -250,6 +269,9 @@ public final class SimulatorConfig {
         private LatencyProfile latencyProfile = LatencyProfile.LINEAR;
         private int maxNumBatchedTokens = 2048;
         private double speed = 1.0;
+        private int kvEventsPort = -1;
+        private int kvEventsReplayPort = -1;
+        private KvEventWireFormat kvEventsWireFormat = KvEventWireFormat.MAP;
 
         private Builder() {
         }
@@ -279,6 +301,9 @@ public final class SimulatorConfig {
             latencyProfile = c.latencyProfile;
             maxNumBatchedTokens = c.maxNumBatchedTokens;
             speed = c.speed;
+            kvEventsPort = c.kvEventsPort;
+            kvEventsReplayPort = c.kvEventsReplayPort;
+            kvEventsWireFormat = c.kvEventsWireFormat;
         }
 
         public Builder host(String v) { host = v; return this; }
@@ -306,6 +331,9 @@ public final class SimulatorConfig {
         public Builder latencyProfile(LatencyProfile v) { latencyProfile = v; return this; }
         public Builder maxNumBatchedTokens(int v) { maxNumBatchedTokens = v; return this; }
         public Builder speed(double v) { speed = v; return this; }
+        public Builder kvEventsPort(int v) { kvEventsPort = v; return this; }
+        public Builder kvEventsReplayPort(int v) { kvEventsReplayPort = v; return this; }
+        public Builder kvEventsWireFormat(KvEventWireFormat v) { kvEventsWireFormat = v; return this; }
 
         public SimulatorConfig build() { return new SimulatorConfig(this); }
     }

@@ -67,6 +67,7 @@ final class SimulatorHttpApi implements HttpHandler {
                 case "/v1/embeddings" -> post(exchange, method, () -> embeddings(exchange));
                 case "/metrics" -> get(exchange, method, () -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(StandardCharsets.UTF_8)));
+                case "/reset_prefix_cache" -> post(exchange, method, () -> resetPrefixCache(exchange));
                 case "/sim/faults" -> faultsEndpoint(exchange, method);
                 case "/sim/stats" -> get(exchange, method, () -> json(exchange, 200, statsJson()));
                 default -> send(exchange, 404, "application/json", "{\"detail\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8));
@@ -213,6 +214,12 @@ final class SimulatorHttpApi implements HttpHandler {
         }
         out.putNull("token_strs");
         json(exchange, 200, out);
+    }
+
+    /** vLLM answers 200 either way and logs a refusal; the body says which it was. */
+    private void resetPrefixCache(HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        json(exchange, 200, mapper.createObjectNode().put("reset", scheduler.resetPrefixCache()));
     }
 
     private void detokenize(HttpExchange exchange) throws IOException {

@@ -42,6 +42,10 @@ public final class SimulatorMain {
         }, "simulator-shutdown"));
         System.out.println("vLLM simulator listening on " + engine.baseUrl() + " serving " + config.models()
                 + " (" + config + ")");
+        if (engine.kvEventsEndpoint() != null) {
+            System.out.println("KV events on " + engine.kvEventsEndpoint()
+                    + (engine.kvEventsReplayEndpoint() == null ? "" : ", replay on " + engine.kvEventsReplayEndpoint()));
+        }
         stopped.await();
     }
 }
