@@ -46,6 +46,10 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
         long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
         opts.remove("seed");
         opts.remove("port");
+        // Several engines in one process: a KV event port asked for means a free one each.
+        for (String kv : List.of("kv-events-port", "kv-events-replay-port")) {
+            if (opts.containsKey(kv) && Integer.parseInt(opts.get(kv).trim()) >= 0) opts.put(kv, "0");
+        }
         try {
             for (int i = 0; i < count; i++) {
                 List<String> args = new ArrayList<>();
@@ -59,8 +63,14 @@ public class EmbeddedSimulatedEngines implements SimulatedEngineSource, Disposab
                 SimulatedEngine sim = SimulatedEngine.start(config);
                 running.add(sim);
                 boolean priority = "priority".equalsIgnoreCase(opts.get("scheduling-policy"));
-                engines.add(new Engine("sim-" + i, sim.baseUrl(), Set.copyOf(config.models()),
-                        Map.of("simulated", "true"), priority));
+                Engine engine = new Engine("sim-" + i, sim.baseUrl(), Set.copyOf(config.models()),
+                        Map.of("simulated", "true"), priority);
+                engine.kvEvents(sim.kvEventsEndpoint(), sim.kvEventsReplayEndpoint());
+                engines.add(engine);
+                if (sim.kvEventsEndpoint() != null) {
+                    LOG.info("Simulated engine sim-{} publishes KV events on {} (replay {})", i, sim.kvEventsEndpoint(),
+                            sim.kvEventsReplayEndpoint());
+                }
                 LOG.info("No engines configured: started simulated vLLM engine sim-{} at {}", i, sim.baseUrl());
             }
         } catch (IOException e) {

@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Engine {
 
+    private volatile String kvEventsEndpoint;
+    private volatile String kvEventsReplayEndpoint;
+
     private final String id;
     private final URI url;
     private final Set<String> configuredModels;
@@ -56,6 +59,17 @@ public final class Engine {
     }
 
     public String id() { return id; }
+
+    /** The engine's KV event PUB endpoint ({@code tcp://host:port}), or null when none is configured. */
+    public String kvEventsEndpoint() { return kvEventsEndpoint; }
+    /** Its replay ROUTER endpoint, or null. */
+    public String kvEventsReplayEndpoint() { return kvEventsReplayEndpoint; }
+
+    /** Set while the registry is built, before any stream starts. */
+    public void kvEvents(String endpoint, String replayEndpoint) {
+        this.kvEventsEndpoint = endpoint;
+        this.kvEventsReplayEndpoint = replayEndpoint;
+    }
     public URI url() { return url; }
 
     /** The engine's URI for an API path such as {@code /v1/chat/completions}. */

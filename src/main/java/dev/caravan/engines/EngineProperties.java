@@ -64,6 +64,11 @@ public class EngineProperties {
          * whole cache. The prefix index forgets prefixes an engine of this size has probably evicted.
          */
         private long kvCacheTokens;
+        /** {@code caravan.engines[i].kv-events.*}: the engine's vLLM KV event stream (precise placement). */
+        private KvEvents kvEvents = new KvEvents();
+
+        public KvEvents getKvEvents() { return kvEvents; }
+        public void setKvEvents(KvEvents kvEvents) { this.kvEvents = kvEvents; }
 
         public String getUrl() { return url; }
         public void setUrl(String url) { this.url = url; }
@@ -82,6 +87,19 @@ public class EngineProperties {
             if (kvCacheTokens < 0) throw new IllegalArgumentException("kv-cache-tokens must be >= 0");
             this.kvCacheTokens = kvCacheTokens;
         }
+    }
+
+    /** One engine's KV event endpoints, as given to vLLM's {@code --kv-events-config}. */
+    public static class KvEvents {
+        /** PUB endpoint to subscribe to, e.g. {@code tcp://10.0.0.5:5557}; blank: none (or derived, see caravan.kv-events.port). */
+        private String endpoint;
+        /** Replay ROUTER endpoint, e.g. {@code tcp://10.0.0.5:5558}; blank: none. */
+        private String replayEndpoint;
+
+        public String getEndpoint() { return endpoint; }
+        public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
+        public String getReplayEndpoint() { return replayEndpoint; }
+        public void setReplayEndpoint(String replayEndpoint) { this.replayEndpoint = replayEndpoint; }
     }
 
     public static class Client {

@@ -45,8 +45,10 @@ public class EnginesConfiguration {
             }
             String url = e.getUrl().endsWith("/") ? e.getUrl().substring(0, e.getUrl().length() - 1) : e.getUrl();
             String id = e.getId() != null ? e.getId() : "engine-" + i;
-            registry.add(new Engine(id, URI.create(url), new HashSet<>(e.getModels()), e.getLabels(),
-                    e.isPriorityScheduling(), e.getKvCacheTokens()), e.getApiKey());
+            Engine engine = new Engine(id, URI.create(url), new HashSet<>(e.getModels()), e.getLabels(),
+                    e.isPriorityScheduling(), e.getKvCacheTokens());
+            engine.kvEvents(blankToNull(e.getKvEvents().getEndpoint()), blankToNull(e.getKvEvents().getReplayEndpoint()));
+            registry.add(engine, e.getApiKey());
         }
         if (entries.isEmpty()) {
             for (SimulatedEngineSource source : simulated) {
@@ -54,6 +56,10 @@ public class EnginesConfiguration {
             }
         }
         return registry;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
     }
 
     /**

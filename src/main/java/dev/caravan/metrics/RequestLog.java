@@ -21,7 +21,7 @@ public class RequestLog implements RequestOutcomeListener {
     static final String LOGGER = "caravan.request";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
     private static final String[] KEYS = {"request_id", "workflow_id", "agent_id", "model", "engine",
-            "placement_reason", "status", "prompt_tokens", "cached_tokens", "completion_tokens", "ttft_ms",
+            "placement_reason", "prefix_match", "status", "prompt_tokens", "cached_tokens", "completion_tokens", "ttft_ms",
             "latency_ms", "route", "error_code"};
 
     @Override
@@ -40,16 +40,17 @@ public class RequestLog implements RequestOutcomeListener {
             put("model", o.request().model());
             put("engine", o.engine().id());
             put("placement_reason", o.decision().reason().label());
+            put("prefix_match", o.decision().prefixMatch().label());
             put("status", status);
             put("prompt_tokens", count(o.promptTokens()));
             put("cached_tokens", count(o.cachedTokens()));
             put("completion_tokens", count(o.completionTokens()));
             put("ttft_ms", ttft);
             put("latency_ms", latency);
-            LOG.info("request={} workflow={} agent={} engine={} reason={} status={} prompt_tokens={} cached_tokens={}"
+            LOG.info("request={} workflow={} agent={} engine={} reason={} prefix_match={} status={} prompt_tokens={} cached_tokens={}"
                             + " completion_tokens={} ttft_ms={} latency_ms={}",
                     o.request().requestId(), wf == null ? "-" : wf.workflowId(), wf == null ? "-" : wf.agentId(),
-                    o.engine().id(), o.decision().reason().label(), status, count(o.promptTokens()),
+                    o.engine().id(), o.decision().reason().label(), o.decision().prefixMatch().label(), status, count(o.promptTokens()),
                     count(o.cachedTokens()), count(o.completionTokens()), ttft.isEmpty() ? "-" : ttft, latency);
         } finally {
             clear();

@@ -23,6 +23,8 @@ public class AnswerClient implements Processor {
 
     public static final String ENGINE_HEADER = "x-caravan-engine";
     public static final String REASON_HEADER = "x-caravan-placement";
+    /** Whether the placement's prefix match was the engine's own report (KV events) or the approximate index. */
+    public static final String PREFIX_MATCH_HEADER = "x-caravan-prefix-match";
 
     private final ObjectMapper mapper;
     private final OutcomeRecorder recorder;
@@ -94,5 +96,8 @@ public class AnswerClient implements Processor {
         out.setHeader("x-request-id", requestId);
         out.setHeader(ENGINE_HEADER, decision.engine().id());
         out.setHeader(REASON_HEADER, decision.reason().label());
+        if (decision.prefixMatch() != dev.caravan.core.PrefixMatchSource.NONE) {
+            out.setHeader(PREFIX_MATCH_HEADER, decision.prefixMatch().label());
+        }
     }
 }

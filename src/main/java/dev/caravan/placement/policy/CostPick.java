@@ -2,6 +2,7 @@ package dev.caravan.placement.policy;
 
 import dev.caravan.core.PlacementDecision;
 import dev.caravan.core.PlacementReason;
+import dev.caravan.core.PrefixMatchSource;
 import dev.caravan.engines.Engine;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,6 +35,7 @@ final class CostPick {
     /** Cost of candidate {@code i}: predicted seconds, or the load score. */
     double cost(Engine e, int i, PrefixMatch match) {
         if (!predicts()) return score.cost(e, match.at(i), match.blocks(), false);
+        if (match.precise(i)) return predicted.of(e, match.preciseUncached(i));
         return predicted.of(e, predicted.uncachedTokens(e, match.promptChars(), match.at(i)));
     }
 
@@ -48,9 +50,15 @@ final class CostPick {
     }
 
     PlacementDecision decide(Engine e, int matchedBlocks, PrefixMatch match, PlacementReason reason) {
-        if (predicted == null) return new PlacementDecision(e, reason);
-        return new PlacementDecision(e, reason,
-                Math.round(predicted.uncachedTokens(e, match.promptChars(), matchedBlocks)));
+        PrefixMatchSource source = match.source(e);
+        int i = source == PrefixMatchSource.PRECISE ? match.candidates().indexOf(e) : -1;
+        // What the engine reported is exact only for what it holds; a hypothetical holding stays estimated.
+        boolean exact = i >= 0 && matchedBlocks == match.at(i);
+        if (predicted == null) {
+            return new PlacementDecision(e, reason, exact ? match.preciseUncached(i) : -1, source);
+        }
+        return new PlacementDecision(e, reason, exact ? match.preciseUncached(i)
+                : Math.round(predicted.uncachedTokens(e, match.promptChars(), matchedBlocks)), source);
     }
 
     /** @return the index into {@code candidates} of the best of them all */

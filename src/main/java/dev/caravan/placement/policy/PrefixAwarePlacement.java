@@ -39,7 +39,7 @@ public final class PrefixAwarePlacement implements PlacementPolicy {
     /** Where the prefix is unless load says otherwise: also how workflow-aware places plain requests. */
     static PlacementDecision place(PlacementRequest request, List<Engine> candidates, PrefixIndex index,
                                    CostPick pick) {
-        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        PrefixMatch match = PrefixMatch.of(index, request, candidates);
         int i = pick.best(candidates, match);
         return pick.decide(candidates, i, match, match.at(i) > 0 ? PlacementReason.PREFIX : PlacementReason.LEAST_LOADED);
     }

@@ -142,7 +142,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         if (md.parentRequestId() != null) {
             Engine parent = find(candidates, lineage.engineOf(md.parentRequestId()));
             if (parent != null) {
-                PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+                PrefixMatch match = PrefixMatch.of(index, request, candidates);
                 // Predicting: the parent's engine unless another is clearly cheaper; the parent's answer is
                 // cached there and not in the index, so a close call stays.
                 boolean stay = pick.predicts()
@@ -227,7 +227,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         if (!pick.predicts() && !pick.overloaded(home, candidates)) {
             return new HomePlan(new PlacementDecision(home, PlacementReason.AFFINITY), HomeChange.SERVED_AT_HOME, null);
         }
-        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        PrefixMatch match = PrefixMatch.of(index, request, candidates);
         if (pick.cheapestWithPrefix(home, candidates, match)) {
             // Above the bound, but the cold prefill anywhere else costs more than the home's queue.
             return new HomePlan(new PlacementDecision(home, PlacementReason.AFFINITY), HomeChange.SERVED_AT_HOME, null);
@@ -251,7 +251,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
      * another engine makes it a secondary home: later siblings find the context there too.
      */
     private HomePlan homeOrSpread(PlacementRequest request, List<Engine> candidates, WorkflowState st, Engine home) {
-        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        PrefixMatch match = PrefixMatch.of(index, request, candidates);
         int h = candidates.indexOf(home);
         String[] secondary = st.secondaryHomes();
         double bar = pick.leaveBelow(home, pick.cost(home, h, match));
@@ -305,7 +305,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         if (!pick.saturated(e)) {
             return new PlacementDecision(e, PlacementReason.AFFINITY);
         }
-        int i = pick.bestOtherThan(candidates, PrefixMatch.of(index, request.promptText(), candidates), e);
+        int i = pick.bestOtherThan(candidates, PrefixMatch.of(index, request, candidates), e);
         return new PlacementDecision(candidates.get(i), PlacementReason.SPILL);
     }
 
@@ -325,7 +325,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
 
     /** The prompt's prefix match when learnt costs decide (a new home is chosen by them), else null. */
     private PrefixMatch matchIfPredicting(PlacementRequest request, List<Engine> candidates) {
-        return pick.predicts() ? PrefixMatch.of(index, request.promptText(), candidates) : null;
+        return pick.predicts() ? PrefixMatch.of(index, request, candidates) : null;
     }
 
     private PlacementDecision decideNewHome(Engine e, List<Engine> candidates, PrefixMatch match, PlacementReason reason) {
@@ -358,7 +358,7 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
         else if (!homeId.equals(first.id()) && find(candidates, homeId) == null && !servesOtherModel(homeId, request)) {
             change = HomeChange.MOVE;
         }
-        PrefixMatch match = PrefixMatch.of(index, request.promptText(), candidates);
+        PrefixMatch match = PrefixMatch.of(index, request, candidates);
         int i = pick.bestAmong(candidates, match, top);
         PlacementDecision decision = !pick.overloaded(candidates.get(i), candidates)
                 ? new PlacementDecision(candidates.get(i), PlacementReason.AFFINITY)

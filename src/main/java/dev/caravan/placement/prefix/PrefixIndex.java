@@ -52,6 +52,7 @@ public final class PrefixIndex {
     private final Segment[] segments;
     private final int segmentShift;
     private final ConcurrentHashMap<String, Integer> ordinals = new ConcurrentHashMap<>();
+    private volatile PreciseBlocks precise;
     private final AtomicInteger nextOrdinal = new AtomicInteger();
     private final CharsPerToken charsPerToken;
     private final boolean capacityAware;
@@ -96,6 +97,12 @@ public final class PrefixIndex {
     }
 
     public int blockChars() { return blockChars; }
+
+    /** The engines' own reports (KV events), or null when no engine publishes them. */
+    public PreciseBlocks precise() { return precise; }
+
+    /** Set once at start, when KV event streams are configured. */
+    public void usePrecise(PreciseBlocks precise) { this.precise = precise; }
 
     public CharsPerToken charsPerToken() { return charsPerToken; }
 
