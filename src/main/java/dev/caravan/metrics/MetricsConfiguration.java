@@ -25,6 +25,12 @@ public class MetricsConfiguration {
         return new PrefixIndexMetrics(index, engines);
     }
 
+    @Bean
+    KvEventMetrics kvEventMetrics(dev.caravan.placement.kvevents.KvEventStreams streams,
+                                  dev.caravan.placement.kvevents.PromptTokenizer tokenizer) {
+        return new KvEventMetrics(streams, tokenizer);
+    }
+
     /** The engines' learnt costs (only while {@code caravan.routing.cost-model.enabled}). */
     @Bean
     @ConditionalOnProperty(name = "caravan.routing.cost-model.enabled", havingValue = "true", matchIfMissing = true)
