@@ -53,12 +53,12 @@ class RequestLogTest {
         Map<String, String> mdc = appender.list.get(0).getMDCPropertyMap();
         assertThat(mdc).containsEntry("request_id", "req-1").containsEntry("workflow_id", "wf-1")
                 .containsEntry("agent_id", "critic").containsEntry("engine", "gpu-a")
-                .containsEntry("placement_reason", "affinity").containsEntry("status", "200")
+                .containsEntry("placement_reason", "affinity").containsEntry("prefix_match", "none").containsEntry("status", "200")
                 .containsEntry("prompt_tokens", "120").containsEntry("cached_tokens", "96")
                 .containsEntry("completion_tokens", "8").containsEntry("ttft_ms", "42.3")
                 .containsEntry("latency_ms", "250.0").containsEntry("model", "m");
         assertThat(appender.list.get(0).getFormattedMessage()).isEqualTo("request=req-1 workflow=wf-1 agent=critic"
-                + " engine=gpu-a reason=affinity status=200 prompt_tokens=120 cached_tokens=96 completion_tokens=8"
+                + " engine=gpu-a reason=affinity prefix_match=none status=200 prompt_tokens=120 cached_tokens=96 completion_tokens=8"
                 + " ttft_ms=42.3 latency_ms=250.0");
         assertThat(MDC.getCopyOfContextMap()).containsOnlyKeys("other");
         MDC.clear();
