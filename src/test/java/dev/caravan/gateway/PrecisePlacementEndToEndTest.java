@@ -121,6 +121,12 @@ class PrecisePlacementEndToEndTest extends GatewayTestSupport {
         assertThat(header(second, "x-caravan-engine")).isEqualTo(engine);
         assertThat(header(second, "x-caravan-placement")).isEqualTo("prefix");
         assertThat(header(second, "x-caravan-prefix-match")).isEqualTo("precise");
+        // Streamed, the request continues from the tokenising step's thread just the same.
+        HttpResponse<String> streamed = post("/v1/chat/completions", body.replace("\"max_tokens\":2", "\"max_tokens\":2,\"stream\":true"));
+        assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(200);
+        assertThat(streamed.body()).contains("data: [DONE]");
+        assertThat(header(streamed, "x-caravan-engine")).isEqualTo(engine);
+        assertThat(header(streamed, "x-caravan-prefix-match")).isEqualTo("precise");
     }
 
     @Test

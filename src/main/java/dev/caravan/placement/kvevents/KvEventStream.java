@@ -207,7 +207,9 @@ public final class KvEventStream implements AutoCloseable {
     }
 
     private void request(long from, boolean probe) {
-        boolean sent = dealer.sendMore(new byte[0]) && dealer.send(ByteBuffer.allocate(8).putLong(from).array(), ZMQ.DONTWAIT);
+        // Never blocking: with no live connection (engine down) the request is simply not sent.
+        boolean sent = dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT)
+                && dealer.send(ByteBuffer.allocate(8).putLong(from).array(), ZMQ.DONTWAIT);
         long now = clock.getAsLong();
         lastProbe = now;
         if (sent) {

@@ -129,6 +129,29 @@ class KvEventStreamTest {
     }
 
     @Test
+    void aStoppedEngineIsUnhealthyAndItsRestartStartsItsBlocksAfresh() throws Exception {
+        start(KvEventWireFormat.MAP, 1024);
+        String before = text("before", 120);
+        int[] ids = tokens(sim, before);
+        complete(sim, before);
+        eventually(WAIT, "indexed", () -> held(ids) == fullBlocks(ids));
+        int pub = sim.kvEvents().port(), replay = sim.kvEvents().replayPort();
+
+        sim.close();
+        eventually(WAIT, "unhealthy once the engine is gone", () -> !stream.healthy());
+
+        // The same endpoints, a new process: an empty cache and sequence numbers from 0 again.
+        sim = SimulatedEngine.start(SimulatorConfig.builder().timeScale(0).kvEventsPort(pub).kvEventsReplayPort(replay).build());
+        eventually(WAIT, "healthy again", stream::healthy);
+        eventually(WAIT, "the old process's blocks are gone", () -> held(ids) == 0);
+        assertThat(stream.restarts()).isPositive();
+        String after = text("after", 120);
+        int[] afterIds = tokens(sim, after);
+        complete(sim, after);
+        eventually(WAIT, "the new process's blocks are indexed", () -> held(afterIds) == fullBlocks(afterIds));
+    }
+
+    @Test
     void aClearedCacheEmptiesTheEnginesBlocks() throws Exception {
         start(KvEventWireFormat.MAP, 1024);
         String prompt = text("kept", 60);
