@@ -45,6 +45,11 @@ public class KvEventsConfiguration {
         return new PromptTokenizer(client, mapper, properties.getTokenizeTimeout(), properties.getTokenCacheSize());
     }
 
+    @Bean
+    public BridgeKvEventLag bridgeKvEventLag(KvEventStreams streams) {
+        return new BridgeKvEventLag(streams);
+    }
+
     @Bean("tokenizeForPlacement")
     public TokenizeForPlacement tokenizeForPlacement(EngineRegistry engines, KvEventStreams streams, PromptTokenizer tokenizer) {
         return new TokenizeForPlacement(engines, streams, tokenizer);

@@ -37,6 +37,7 @@ import org.springframework.boot.test.context.SpringBootTest;
         "caravan.kv-events.timeout=500ms",
         "caravan.kv-events.probe-interval=100ms",
         "caravan.kv-events.tokenize-timeout=2s",
+        "caravan.kv-events.recent-window=200ms",
         "caravan.engine-client.scrape-interval=200ms"})
 class PrecisePlacementEndToEndTest extends GatewayTestSupport {
 
@@ -100,6 +101,7 @@ class PrecisePlacementEndToEndTest extends GatewayTestSupport {
                 && streams.index().blocksOf(ex.id()) == simX.stats().cachedBlocks()
                 && streams.index().blocksOf(ey.id()) == simY.stats().cachedBlocks());
 
+        Thread.sleep(300); // past recent-window: only the engines' events say where the prompt is
         HttpResponse<String> moved = complete(prompt);
         assertThat(header(moved, "x-caravan-engine")).as("the approximate index would have said " + x).isEqualTo(ey.id());
         assertThat(header(moved, "x-caravan-placement")).isEqualTo("prefix");

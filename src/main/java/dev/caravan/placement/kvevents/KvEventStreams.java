@@ -21,6 +21,8 @@ public final class KvEventStreams implements PreciseBlocks, AutoCloseable {
 
     private final KvBlockIndex index;
     private final Map<String, KvEventStream> byEngine = new LinkedHashMap<>();
+    private final Map<String, RecentPrompts> recent = new LinkedHashMap<>();
+    private final long recentWindowNanos;
 
     public KvEventStreams(EngineRegistry engines, KvEventsProperties properties) {
         this(engines.all(), properties);
@@ -28,6 +30,7 @@ public final class KvEventStreams implements PreciseBlocks, AutoCloseable {
 
     public KvEventStreams(Collection<Engine> engines, KvEventsProperties properties) {
         this.index = new KvBlockIndex(properties.getMaxBlocks());
+        this.recentWindowNanos = properties.getRecentWindow().toNanos();
         if (!properties.isEnabled()) return;
         for (Engine e : engines) {
             String endpoint = e.kvEventsEndpoint() != null ? e.kvEventsEndpoint() : derived(e, properties.getPort());
@@ -35,6 +38,7 @@ public final class KvEventStreams implements PreciseBlocks, AutoCloseable {
             String replay = e.kvEventsReplayEndpoint() != null ? e.kvEventsReplayEndpoint() : derived(e, properties.getReplayPort());
             byEngine.put(e.id(), new KvEventStream(e.id(), endpoint, replay, index,
                     properties.getTimeout().toMillis(), properties.getProbeInterval().toMillis()).start());
+            recent.put(e.id(), new RecentPrompts());
             log.info("Following KV events of engine {} on {} (replay {})", e.id(), endpoint, replay == null ? "none" : replay);
         }
     }
@@ -71,8 +75,55 @@ public final class KvEventStreams implements PreciseBlocks, AutoCloseable {
     @Override
     public void match(int[] promptTokens, List<Engine> candidates, int[] out) {
         index.matchedTokens(promptTokens, candidates, out);
+        long now = System.nanoTime();
         for (int i = 0, n = candidates.size(); i < n; i++) {
-            if (!healthy(candidates.get(i))) out[i] = -1;
+            Engine e = candidates.get(i);
+            if (!healthy(e)) {
+                out[i] = -1;
+                continue;
+            }
+            RecentPrompts r = recent.get(e.id());
+            if (r != null) {
+                int bs = index.blockSize(e.id());
+                out[i] = Math.max(out[i], r.longestPrefix(promptTokens, bs > 0 ? bs : 16, now - recentWindowNanos));
+            }
+        }
+    }
+
+    /**
+     * The engine took a prompt (answered 200). Its {@code BlockStored} events follow a few milliseconds
+     * later; until they are folded, or for {@code recent-window} at most, the prompt counts as held, so
+     * that a request right behind its predecessor is not placed as if the engine held nothing.
+     */
+    public void accepted(String engineId, int[] promptTokens) {
+        RecentPrompts r = recent.get(engineId);
+        if (r != null) r.add(promptTokens, System.nanoTime());
+    }
+
+    /** The last few prompts an engine took, with when: a ring, locked only for array copies. */
+    private static final class RecentPrompts {
+        private static final int SIZE = 16;
+        private final int[][] prompts = new int[SIZE][];
+        private final long[] at = new long[SIZE];
+        private int next;
+
+        synchronized void add(int[] tokens, long now) {
+            prompts[next] = tokens;
+            at[next] = now;
+            next = (next + 1) % SIZE;
+        }
+
+        /** Tokens in whole blocks that {@code tokens} shares with a prompt taken after {@code since}. */
+        synchronized int longestPrefix(int[] tokens, int blockSize, long since) {
+            int best = 0;
+            for (int k = 0; k < SIZE; k++) {
+                int[] p = prompts[k];
+                if (p == null || at[k] - since < 0) continue;
+                int n = Math.min(p.length, tokens.length), m = 0;
+                while (m < n && p[m] == tokens[m]) m++;
+                best = Math.max(best, m / blockSize * blockSize);
+            }
+            return best;
         }
     }
 

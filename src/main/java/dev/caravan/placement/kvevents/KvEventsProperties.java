@@ -25,6 +25,8 @@ public class KvEventsProperties {
     private Duration probeInterval = Duration.ofSeconds(1);
     /** How long placement waits for an engine's /tokenize; later, the request is placed approximately. */
     private Duration tokenizeTimeout = Duration.ofMillis(50);
+    /** How long a prompt an engine took counts as held before its BlockStored events are folded. */
+    private Duration recentWindow = Duration.ofSeconds(1);
     /** Prompts whose token ids are kept (a retried or repeated prompt is not tokenised again). */
     private int tokenCacheSize = 1024;
 
@@ -45,6 +47,8 @@ public class KvEventsProperties {
     public void setProbeInterval(Duration probeInterval) { this.probeInterval = probeInterval; }
     public Duration getTokenizeTimeout() { return tokenizeTimeout; }
     public void setTokenizeTimeout(Duration tokenizeTimeout) { this.tokenizeTimeout = tokenizeTimeout; }
+    public Duration getRecentWindow() { return recentWindow; }
+    public void setRecentWindow(Duration recentWindow) { this.recentWindow = recentWindow; }
     public int getTokenCacheSize() { return tokenCacheSize; }
     public void setTokenCacheSize(int tokenCacheSize) { this.tokenCacheSize = tokenCacheSize; }
 }
