@@ -198,7 +198,7 @@ class PrometheusSeriesTest extends GatewayTestSupport {
         assertThat(now - before).isEqualTo(2.0); // tried on one engine, then once on the other
 
         assertThat(output.getOut()).containsPattern("request=" + Pattern.quote(requestId)
-                + " workflow=log-wf agent=logger engine=sim-\\d reason=\\w+ status=200 prompt_tokens=\\d+ cached_tokens=\\d+"
+                + " workflow=log-wf agent=logger engine=sim-\\d reason=\\w+ prefix_match=\\w+ status=200 prompt_tokens=\\d+ cached_tokens=\\d+"
                 + " completion_tokens=2 ttft_ms=[-0-9.]+ latency_ms=[0-9.]+");
         assertThat(output.getOut()).containsPattern("request=\\S+ workflow=log-wf agent=logger engine=sim-\\d"
                 + " route=\\w+ status=502 error=engine_unavailable");
