@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
@@ -17,12 +16,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.ExceptionHandlingConfigurer;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
-import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.DelegatingAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -31,6 +29,7 @@ import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.csrf.CsrfTokenRequestHandler;
 import org.springframework.security.web.csrf.XorCsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestHeaderRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -51,7 +50,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       Basic challenge (scripts, Jolokia clients, Prometheus with basic auth).</li>
  *   <li>CSRF: the console's Jolokia POSTs carry the {@code XSRF-TOKEN} cookie back as
  *       {@code X-XSRF-TOKEN} (what Hawtio's front end sends). A request that brings its own
- *       {@code Authorization} header is not riding on a session cookie, so it needs no token.</li>
+ *       {@code Authorization} header, or no session cookie at all, is not riding on a browser's
+ *       login, so it needs no token.</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -87,25 +87,35 @@ public class ManagementSecurityConfiguration {
         });
         http.formLogin(form -> form.permitAll());
         http.httpBasic(b -> b.realmName(REALM).authenticationEntryPoint(basic));
-        http.exceptionHandling(e -> e.authenticationEntryPoint(entryPoint(basic)));
+        http.exceptionHandling(e -> entryPoints(e, basic));
         http.csrf(csrf -> csrf
                 .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                 .csrfTokenRequestHandler(new HeaderOrFormCsrfTokenHandler())
-                .ignoringRequestMatchers(new RequestHeaderRequestMatcher(HttpHeaders.AUTHORIZATION)));
+                .ignoringRequestMatchers(new RequestHeaderRequestMatcher(HttpHeaders.AUTHORIZATION), ManagementSecurityConfiguration::noSessionToRideOn));
         http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
         return http.build();
     }
 
-    /** Browsers navigating to a page go to the login form; everything else is told 401 with a Basic challenge. */
-    private static AuthenticationEntryPoint entryPoint(BasicAuthenticationEntryPoint basic) {
+    /**
+     * A request that brings no session cookie carries no one's login, so a forged one gains nothing:
+     * it is judged as anonymous (401) instead of being refused for its missing token (403). The login
+     * form itself keeps its token (no logging a victim into someone else's account).
+     */
+    private static boolean noSessionToRideOn(HttpServletRequest request) {
+        return request.getRequestedSessionId() == null && !"/login".equals(request.getServletPath());
+    }
+
+    /**
+     * Browsers navigating to a page go to the login form; everything else is told 401 with a Basic
+     * challenge. Registered as defaults (not as the one entry point) so that Spring Security still
+     * generates its login page.
+     */
+    private static void entryPoints(ExceptionHandlingConfigurer<HttpSecurity> exceptions, BasicAuthenticationEntryPoint basic) {
         MediaTypeRequestMatcher html = new MediaTypeRequestMatcher(new HeaderContentNegotiationStrategy(), MediaType.TEXT_HTML);
         html.setIgnoredMediaTypes(Set.of(MediaType.ALL));
         RequestMatcher page = request -> html.matches(request) && request.getHeader("X-Requested-With") == null;
-        LinkedHashMap<RequestMatcher, AuthenticationEntryPoint> byRequest = new LinkedHashMap<>();
-        byRequest.put(page, new LoginUrlAuthenticationEntryPoint("/login"));
-        DelegatingAuthenticationEntryPoint delegating = new DelegatingAuthenticationEntryPoint(byRequest);
-        delegating.setDefaultEntryPoint(basic);
-        return delegating;
+        exceptions.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), page);
+        exceptions.defaultAuthenticationEntryPointFor(basic, AnyRequestMatcher.INSTANCE);
     }
 
     /**

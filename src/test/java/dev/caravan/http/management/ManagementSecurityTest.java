@@ -39,7 +39,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
         "caravan.simulator.engines=1",
         "caravan.simulator.options.time-scale=0.1",
         "caravan.management.username=operator",
-        "caravan.management.password=configured-secret-4711"})
+        "caravan.management.password=configured-secret-4711",
+        "management.endpoint.health.probes.enabled=true"}) // as on Kubernetes, where Boot turns them on itself
 class ManagementSecurityTest extends GatewayTestSupport {
 
     static final String OPERATOR = ManagementLogin.basic("operator", "configured-secret-4711");
@@ -65,7 +66,7 @@ class ManagementSecurityTest extends GatewayTestSupport {
             HttpResponse<String> r = getManagement(path);
             assertThat(r.statusCode()).as(path).isEqualTo(401);
             assertThat(r.headers().firstValue("WWW-Authenticate")).as(path).hasValue("Basic realm=\"caravan-management\"");
-            assertThat(r.body()).as(path).doesNotContain("java.lang", "HeapMemoryUsage");
+            assertThat(r.body()).as(path).doesNotContain("HeapMemoryUsage", "\"value\"", "chatCompletions");
         }
         assertThat(send(HttpRequest.newBuilder(management("/actuator/jolokia")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"version\"}"))).statusCode()).isEqualTo(401);
@@ -112,7 +113,7 @@ class ManagementSecurityTest extends GatewayTestSupport {
 
         JsonNode write = json(jolokia("{\"type\":\"write\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\",\"value\":true}", OPERATOR));
         assertThat(write.get("status").asInt()).as(write.toString()).isEqualTo(403);
-        assertThat(write.get("error_type").asText()).isEqualTo("java.lang.SecurityException");
+        assertThat(write.get("error").asText()).as(write.toString()).contains("forbidden");
         JsonNode writeByGet = json(send(HttpRequest.newBuilder(management("/actuator/jolokia/write/java.lang:type=Memory/Verbose/true"))
                 .header("Authorization", OPERATOR).GET()));
         assertThat(writeByGet.get("status").asInt()).isEqualTo(403);
