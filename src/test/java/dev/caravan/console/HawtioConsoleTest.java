@@ -50,9 +50,13 @@ class HawtioConsoleTest extends GatewayTestSupport {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String shown = "";
         while (System.nanoTime() < deadline) {
-            shown = text(browser.dom());
-            if (wanted.matcher(shown).find()) {
-                return shown;
+            try {
+                shown = text(browser.dom());
+                if (wanted.matcher(shown).find()) {
+                    return shown;
+                }
+            } catch (IllegalStateException navigating) {
+                // the page's context went away while it navigated (the login's redirect): ask the next one
             }
             Thread.sleep(500);
         }

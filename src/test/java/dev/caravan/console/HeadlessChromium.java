@@ -118,7 +118,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     String dom() throws Exception {
-        return eval("document.documentElement.outerHTML").asText();
+        return eval("document.documentElement ? document.documentElement.outerHTML : ''").asText();
     }
 
     void screenshot(Path file) throws Exception {
