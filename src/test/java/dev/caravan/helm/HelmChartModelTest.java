@@ -186,7 +186,8 @@ class HelmChartModelTest {
 
     @Test
     void statefulSetBrokerVariant() throws IOException {
-        List<HasMetadata> objects = render("replicaCount: 2\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n");
+        List<HasMetadata> objects = render("replicaCount: 2\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n"
+                + "management: {auth: {password: op-pw}}\n"); // several replicas share one management password
         assertFitTogether(objects, Set.of());
         assertStatefulSetsFit(objects, Set.of());
         assertThat(names(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class)).containsExactly("caravan-artemis");

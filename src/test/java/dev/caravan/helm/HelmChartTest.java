@@ -431,7 +431,7 @@ class HelmChartTest {
     @Test
     void statefulSetBrokerIsOneArtemisPodThatEveryGatewayReplicaUses() throws IOException {
         Rendered r = render(t -> t.set("replicaCount", 3).set("broker.mode", "statefulset")
-                .set("broker.statefulset.password", "s3cret"));
+                .set("broker.statefulset.password", "s3cret").set("management.auth.password", "op-pw"));
         JsonNode sts = r.one("StatefulSet");
         assertThat(sts.at("/metadata/name").asText()).isEqualTo("caravan-artemis");
         assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);
