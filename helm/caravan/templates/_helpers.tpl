@@ -200,6 +200,18 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- end -}}
 {{- end -}}
 
+{{/* The Secret holding the management login: existingSecret, or the chart's from management.auth.password;
+     empty: none, the gateway generates a password and logs it. Refused where that cannot work: several
+     replicas (each would generate its own) or a ServiceMonitor that must send it. */}}
+{{- define "caravan.managementSecretName" -}}
+{{- $a := .Values.management.auth -}}
+{{- if $a.existingSecret }}{{ $a.existingSecret }}
+{{- else if $a.password }}{{ include "caravan.fullname" . }}-management
+{{- else if or (include "caravan.multiReplica" .) (and $a.protectPrometheus .Values.metrics.serviceMonitor.enabled) -}}
+{{- fail (printf "management.auth.password or management.auth.existingSecret is required %s: without one each gateway generates its own management password" (ternary "with more than one replica" "for the ServiceMonitor to scrape a protected Prometheus (management.auth.protectPrometheus)" (not (empty (include "caravan.multiReplica" .))))) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The application.yaml the gateway reads on top of the one in the jar. */}}
 {{- define "caravan.applicationConfig" -}}
 {{- $mode := include "caravan.brokerMode" . -}}

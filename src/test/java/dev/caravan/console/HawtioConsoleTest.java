@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.caravan.gateway.GatewayTestSupport;
-import java.nio.charset.StandardCharsets;
+import dev.caravan.fixtures.ManagementLogin;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.regex.Pattern;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +17,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * The Hawtio console as an operator sees it, in headless Chromium (Debian's {@code chromium}; the
- * test is skipped, saying why, where it is not installed): the Camel routes and the broker's queues.
+ * test is skipped, saying why, where it is not installed): sent to the management port's login form,
+ * logged in there, then the Camel routes and the broker's queues.
  */
 @CamelSpringBootTest
 @DisableJmx(false) // Camel's test support turns JMX off; the console is made of MBeans
@@ -40,22 +40,31 @@ class HawtioConsoleTest extends GatewayTestSupport {
     static final Path SHOTS = Path.of(System.getProperty("caravan.test.screenshots", "target"));
     static final String QUEUE = "caravan.workflow.console-wf.agent.reviewer";
 
-    /**
-     * Loads a console page in headless Chromium and returns its DOM once rendered (virtual time lets the
-     * page's scripts and its Jolokia calls run to the end), or writes a screenshot of it instead.
-     */
-    String chromium(String path, Path screenshot) throws Exception {
-        Path profile = Files.createTempDirectory("chromium-profile");
-        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-                "--window-size=1400,900", "--virtual-time-budget=20000"));
-        cmd.add(screenshot == null ? "--dump-dom" : "--screenshot=" + screenshot.toAbsolutePath());
-        cmd.add("http://localhost:" + managementPort + path);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        assertThat(p.exitValue()).as("chromium exit status").isZero();
-        return new String(out, StandardCharsets.UTF_8);
+    String console(String path) {
+        return "http://localhost:" + managementPort + path;
+    }
+
+    /** Waits (up to a minute: the console loads its plugins, then asks Jolokia) until the page's text matches. */
+    static String waitForText(HeadlessChromium browser, String regex) throws Exception {
+        Pattern wanted = Pattern.compile(regex);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String shown = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                shown = text(browser.dom());
+                if (wanted.matcher(shown).find()) {
+                    return shown;
+                }
+            } catch (IllegalStateException navigating) {
+                // the page's context went away while it navigated (the login's redirect): ask the next one
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the console never showed /" + regex + "/; it shows: " + shown);
+    }
+
+    static String js(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** What the page shows, without markup, styles or scripts. */
@@ -75,21 +84,33 @@ class HawtioConsoleTest extends GatewayTestSupport {
         assertThat(post("/v1/workflows/console-wf/messages",
                 "{\"source_agent\":\"a\",\"target_agent\":\"reviewer\",\"payload\":\"look\"}").statusCode()).isEqualTo(200);
 
-        // Camel > Routes: every route of routes/*.yaml with its counters
-        String routes = text(chromium("/actuator/hawtio/camel/routes", null));
-        assertThat(routes).contains("Camel", "Route Diagram", "Source");
-        assertThat(routes).containsPattern("chatCompletions Started \\S+ 3 0 ")
-                .containsPattern("engineCall Started \\S+ 3 0 ")
-                .contains("sendAgentMessage", "pollAgentMessages", "workflowStatus");
+        try (HeadlessChromium browser = new HeadlessChromium(CHROMIUM)) {
+            // The console is behind the management login: the browser is sent to the form first
+            browser.open(console("/actuator/hawtio/camel/routes"));
+            browser.waitFor("document.querySelector('form input[name=username]')", Duration.ofSeconds(30));
+            assertThat(browser.eval("location.pathname").asText()).isEqualTo("/login");
+            assertThat(text(browser.dom())).doesNotContain("chatCompletions");
+            browser.eval("document.querySelector('input[name=username]').value = " + js(ManagementLogin.USER) + ";"
+                    + "document.querySelector('input[name=password]').value = " + js(ManagementLogin.PASSWORD) + ";"
+                    + "document.querySelector('form').submit(); true");
 
-        // JMX > org.apache.activemq.artemis: the agent queue the message waits in
-        String nid = "org.apache.activemq.artemis-caravan-addresses-" + QUEUE + "-queues-anycast-" + QUEUE;
-        String queue = text(chromium("/actuator/hawtio/jmx/attributes?nid=" + nid, null));
-        assertThat(queue).contains("Name " + QUEUE, "MessageCount 1 ", "DeadLetterAddress caravan.dlq", "RoutingType ANYCAST");
+            // Camel > Routes: every route of routes/*.yaml with its counters
+            String routes = waitForText(browser, "chatCompletions Started \\S+ 3 0 ");
+            assertThat(browser.eval("location.pathname").asText()).isEqualTo("/actuator/hawtio/camel/routes");
+            assertThat(routes).contains("Camel", "Route Diagram", "Source");
+            assertThat(routes).containsPattern("chatCompletions Started \\S+ 3 0 ")
+                    .containsPattern("engineCall Started \\S+ 3 0 ")
+                    .contains("sendAgentMessage", "pollAgentMessages", "workflowStatus");
+            Files.createDirectories(SHOTS);
+            browser.screenshot(SHOTS.resolve("hawtio-camel-routes.png"));
 
-        Files.createDirectories(SHOTS);
-        chromium("/actuator/hawtio/camel/routes", SHOTS.resolve("hawtio-camel-routes.png"));
-        chromium("/actuator/hawtio/jmx/attributes?nid=" + nid, SHOTS.resolve("hawtio-broker-queue.png"));
+            // JMX > org.apache.activemq.artemis: the agent queue the message waits in (same session, no new login)
+            String nid = "org.apache.activemq.artemis-caravan-addresses-" + QUEUE + "-queues-anycast-" + QUEUE;
+            browser.open(console("/actuator/hawtio/jmx/attributes?nid=" + nid));
+            String queue = waitForText(browser, "MessageCount 1 ");
+            assertThat(queue).contains("Name " + QUEUE, "MessageCount 1 ", "DeadLetterAddress caravan.dlq", "RoutingType ANYCAST");
+            browser.screenshot(SHOTS.resolve("hawtio-broker-queue.png"));
+        }
         assertThat(SHOTS.resolve("hawtio-camel-routes.png")).isNotEmptyFile();
         assertThat(SHOTS.resolve("hawtio-broker-queue.png")).isNotEmptyFile();
     }

@@ -7,6 +7,7 @@ import dev.caravan.engines.EmbeddedSimulatedEngines;
 import dev.caravan.engines.Engine;
 import dev.caravan.engines.EngineHealthMonitor;
 import dev.caravan.engines.EngineRegistry;
+import dev.caravan.fixtures.ManagementLogin;
 import dev.caravan.simulator.SimulatedEngine;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,9 +87,15 @@ public abstract class GatewayTestSupport {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** GET on the management port. */
+    /** Anonymous GET on the management port: what Prometheus and the probes do (only health and prometheus answer). */
     protected HttpResponse<String> getManagement(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET on the management port as the operator (HTTP basic, {@link ManagementLogin}): Hawtio, Jolokia, actuator. */
+    protected HttpResponse<String> getManagementAsOperator(String path) throws Exception {
+        return http.send(ManagementLogin.asOperator(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path)))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -95,6 +95,7 @@ class HelmChartModelTest {
               serviceMonitor: {enabled: true, labels: {release: prom}}
               prometheusRule: {enabled: true}
               grafanaDashboard: {enabled: true}
+            management: {auth: {password: op-s3cret, protectPrometheus: true}}
             extraEnv: [{name: TZ, value: UTC}]
             tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}]
             topologySpreadConstraints:
@@ -111,6 +112,7 @@ class HelmChartModelTest {
             podDisruptionBudget: {maxUnavailable: 1}
             autoscaling: {targetMemoryUtilizationPercentage: 80}
             apiKeys: {existingSecret: llm-keys, existingSecretKey: keys}
+            management: {auth: {password: op-pw}}
             """;
 
     @TempDir
@@ -148,9 +150,14 @@ class HelmChartModelTest {
         assertThat(pod.getTopologySpreadConstraints().get(0).getMaxSkew()).isEqualTo(1);
         assertThat(named(objects, Service.class, "caravan-broker").getSpec().getPorts().get(0).getPort()).isEqualTo(61616);
         assertThat(one(objects, PersistentVolumeClaim.class).getSpec().getStorageClassName()).isEmpty();
+        assertThat(named(objects, Secret.class, "caravan-management").getData()).containsKeys("username", "password");
         ServiceMonitor sm = one(objects, ServiceMonitor.class);
         assertThat(sm.getMetadata().getLabels()).containsEntry("release", "prom");
         assertThat(sm.getSpec().getEndpoints().get(0).getPort()).isEqualTo("management");
+        var basicAuth = sm.getSpec().getEndpoints().get(0).getBasicAuth();
+        assertThat(basicAuth.getUsername().getName()).isEqualTo("caravan-management");
+        assertThat(basicAuth.getUsername().getKey()).isEqualTo("username");
+        assertThat(basicAuth.getPassword().getKey()).isEqualTo("password");
         assertThat(one(objects, PrometheusRule.class).getSpec().getGroups().get(0).getRules()).isNotEmpty();
         assertFitTogether(objects, Set.of());
     }
@@ -166,7 +173,7 @@ class HelmChartModelTest {
         assertThat(d.getSpec().getReplicas()).as("the HPA owns replicas").isNull();
         assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
         assertThat(one(multi, PodDisruptionBudget.class).getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
-        assertFitTogether(multi, Set.of("artemis-credentials", "vllm-keys"));
+        assertFitTogether(multi, Set.of("artemis-credentials", "vllm-keys", "ops-login"));
 
         List<HasMetadata> own = render(EXTERNAL_OWN_SECRET);
         assertThat(one(own, Deployment.class).getSpec().getReplicas()).isEqualTo(2);
@@ -179,7 +186,8 @@ class HelmChartModelTest {
 
     @Test
     void statefulSetBrokerVariant() throws IOException {
-        List<HasMetadata> objects = render("replicaCount: 2\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n");
+        List<HasMetadata> objects = render("replicaCount: 2\nbroker: {mode: statefulset, statefulset: {password: s3cret}}\n"
+                + "management: {auth: {password: op-pw}}\n"); // several replicas share one management password
         assertFitTogether(objects, Set.of());
         assertStatefulSetsFit(objects, Set.of());
         assertThat(names(objects, io.fabric8.kubernetes.api.model.apps.StatefulSet.class)).containsExactly("caravan-artemis");
@@ -257,6 +265,16 @@ class HelmChartModelTest {
             assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
         }
         for (ServiceMonitor sm : all(objects, ServiceMonitor.class)) {
+            var auth = sm.getSpec().getEndpoints().get(0).getBasicAuth();
+            if (auth != null) {
+                Set<String> known = new java.util.HashSet<>(names(objects, Secret.class));
+                known.addAll(existingSecrets);
+                for (var ref : List.of(auth.getUsername(), auth.getPassword())) {
+                    assertThat(known).as("ServiceMonitor basicAuth Secret").contains(ref.getName());
+                    all(objects, Secret.class).stream().filter(x -> x.getMetadata().getName().equals(ref.getName()))
+                            .forEach(x -> assertThat(x.getData()).containsKey(ref.getKey()));
+                }
+            }
             Service target = all(objects, Service.class).stream()
                     .filter(s -> s.getMetadata().getLabels().entrySet()
                             .containsAll(sm.getSpec().getSelector().getMatchLabels().entrySet()))

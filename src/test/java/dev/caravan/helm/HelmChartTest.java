@@ -200,6 +200,69 @@ class HelmChartTest {
     }
 
     @Test
+    void theManagementLoginComesFromASecretAndAProtectedPrometheusIsScrapedWithBasicAuth() throws IOException {
+        // defaults: no Secret, no variable: the gateway generates a password and logs it; Prometheus stays open
+        Rendered plain = render(t -> t.set("metrics.serviceMonitor.enabled", true));
+        assertThat(plain.all("Secret")).noneMatch(x -> x.at("/metadata/name").asText().startsWith("caravan-management"));
+        JsonNode container = plain.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(env(container, "CARAVAN_MANAGEMENT_USERNAME")).isEqualTo("admin");
+        assertThat(env(container, "CARAVAN_MANAGEMENT_PASSWORD")).isNull();
+        assertThat(secretRef(container, "CARAVAN_MANAGEMENT_PASSWORD")).isNull();
+        assertThat(env(container, "CARAVAN_MANAGEMENT_PROTECTPROMETHEUS")).isEqualTo("false");
+        assertThat(plain.one("ServiceMonitor").at("/spec/endpoints/0/basicAuth").isMissingNode()).isTrue();
+        assertThat(plain.one("Deployment").at("/spec/template/metadata/annotations/prometheus.io~1scrape").asText()).isEqualTo("true");
+        assertThat(plain.applicationYaml().at("/hawtio/authenticationEnabled").asBoolean()).isTrue();
+        // where one generated password per pod cannot work, the chart says so
+        assertThatThrownBy(() -> render(t -> t.set("replicaCount", 2).set("broker.external.url", "tcp://artemis:61616")))
+                .hasMessageContaining("management.auth.password or management.auth.existingSecret is required with more than one replica");
+        assertThatThrownBy(() -> render(t -> t.set("management.auth.protectPrometheus", true).set("metrics.serviceMonitor.enabled", true)))
+                .hasMessageContaining("for the ServiceMonitor to scrape a protected Prometheus");
+
+        // a given password (plain or {bcrypt}) goes into the Secret, never into the ConfigMap
+        Rendered given = render(t -> t.set("management.auth.username", "ops").set("management.auth.password", "{bcrypt}$2a$10$abc")
+                .set("management.auth.protectPrometheus", true).set("metrics.serviceMonitor.enabled", true));
+        JsonNode givenSecret = given.named("Secret", "caravan-management");
+        assertThat(decode(givenSecret.at("/data/password").asText())).isEqualTo("{bcrypt}$2a$10$abc");
+        assertThat(givenSecret.at("/metadata/annotations").isMissingNode()).as("a plain release resource").isTrue();
+        assertThat(given.named("ConfigMap", "caravan-config").toString()).doesNotContain("$2a$10$abc");
+        JsonNode givenContainer = given.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(env(givenContainer, "CARAVAN_MANAGEMENT_USERNAME")).isEqualTo("ops");
+        assertThat(env(givenContainer, "CARAVAN_MANAGEMENT_PROTECTPROMETHEUS")).isEqualTo("true");
+        // the variables bind to the gateway's properties the way Spring reads the environment
+        var env = new org.springframework.core.env.SystemEnvironmentPropertySource("systemEnvironment", Map.of(
+                "CARAVAN_MANAGEMENT_USERNAME", env(givenContainer, "CARAVAN_MANAGEMENT_USERNAME"),
+                "CARAVAN_MANAGEMENT_PASSWORD", "from-the-secret",
+                "CARAVAN_MANAGEMENT_PROTECTPROMETHEUS", env(givenContainer, "CARAVAN_MANAGEMENT_PROTECTPROMETHEUS")));
+        var bound = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(env))
+                .bind("caravan.management", dev.caravan.http.management.ManagementSecurityProperties.class).get();
+        assertThat(bound.getUsername()).isEqualTo("ops");
+        assertThat(bound.getPassword()).isEqualTo("from-the-secret");
+        assertThat(bound.isProtectPrometheus()).isTrue();
+        JsonNode basicAuth = given.one("ServiceMonitor").at("/spec/endpoints/0/basicAuth");
+        assertThat(basicAuth.at("/username/name").asText()).isEqualTo("caravan-management");
+        assertThat(basicAuth.at("/username/key").asText()).isEqualTo("username");
+        assertThat(basicAuth.at("/password/key").asText()).isEqualTo("password");
+        assertThat(given.one("Deployment").at("/spec/template/metadata/annotations/prometheus.io~1scrape").isMissingNode())
+                .as("annotation scrapers carry no credentials").isTrue();
+
+        // an existing Secret: no chart Secret, its keys for the gateway and the ServiceMonitor
+        Rendered existing = render(t -> t.set("management.auth.existingSecret", "ops-login").set("management.auth.existingSecretKey", "pw")
+                .set("management.auth.existingSecretUsernameKey", "user").set("management.auth.protectPrometheus", true)
+                .set("metrics.serviceMonitor.enabled", true));
+        assertThat(existing.all("Secret")).noneMatch(x -> x.at("/metadata/name").asText().startsWith("caravan-management"));
+        assertThat(secretRef(existing.one("Deployment").at("/spec/template/spec/containers/0"), "CARAVAN_MANAGEMENT_PASSWORD"))
+                .isEqualTo("ops-login/pw");
+        JsonNode existingAuth = existing.one("ServiceMonitor").at("/spec/endpoints/0/basicAuth");
+        assertThat(existingAuth.at("/username/name").asText() + "/" + existingAuth.at("/username/key").asText()).isEqualTo("ops-login/user");
+        assertThat(existingAuth.at("/password/name").asText() + "/" + existingAuth.at("/password/key").asText()).isEqualTo("ops-login/pw");
+    }
+
+    private static String decode(String base64) {
+        return new String(java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void grafanaDashboardIsAConfigMapWithTheSidecarLabelWhenAskedFor() throws IOException {
         assertThat(render(t -> t).all("ConfigMap")).noneMatch(c -> c.at("/metadata/name").asText().endsWith("-dashboard"));
         Rendered r = render(t -> t.set("metrics.grafanaDashboard.enabled", true)
@@ -368,7 +431,7 @@ class HelmChartTest {
     @Test
     void statefulSetBrokerIsOneArtemisPodThatEveryGatewayReplicaUses() throws IOException {
         Rendered r = render(t -> t.set("replicaCount", 3).set("broker.mode", "statefulset")
-                .set("broker.statefulset.password", "s3cret"));
+                .set("broker.statefulset.password", "s3cret").set("management.auth.password", "op-pw"));
         JsonNode sts = r.one("StatefulSet");
         assertThat(sts.at("/metadata/name").asText()).isEqualTo("caravan-artemis");
         assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);

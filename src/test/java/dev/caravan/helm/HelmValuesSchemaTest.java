@@ -57,6 +57,8 @@ class HelmValuesSchemaTest {
         assertRefused("engineDiscovery:\n  scheme: grpc\n", "/engineDiscovery/scheme", "value must be one of");
         assertRefused("engineDiscovery:\n  port: 70000\n", "/engineDiscovery/port", "maximum");
         assertRefused("engineDiscovery:\n  labelSelectr: app=vllm\n", "/engineDiscovery", "'labelSelectr' not allowed");
+        assertRefused("management:\n  auth:\n    protectPrometheus: \"yes\"\n", "/management/auth/protectPrometheus", "want boolean");
+        assertRefused("management:\n  auth:\n    password: 1234\n", "/management/auth/password", "got number, want string");
     }
 
     @Test
@@ -73,6 +75,8 @@ class HelmValuesSchemaTest {
         assertRefused("broker:\n  embedded:\n    port: 65536\n", "/broker/embedded/port", "maximum");
         assertRefused("autoscaling:\n  enabled: true\n  minReplicas: 0\n", "/autoscaling/minReplicas", "minimum");
         assertRefused("engines:\n  - {id: a, url: vllm-a:8000}\n", "/engines/0/url", "does not match pattern");
+        assertRefused("management:\n  auth:\n    username: \"ops:team\"\n", "/management/auth/username", "does not match pattern");
+        assertRefused("management:\n  auth:\n    username: \"\"\n", "/management/auth/username", "minLength");
     }
 
     @Test
@@ -85,6 +89,7 @@ class HelmValuesSchemaTest {
         assertRefused("resources:\n  limit: {memory: 1Gi}\n", "/resources", "'limit' not allowed");
         assertRefused("engines:\n  - {id: a, url: http://a:8000, model: m}\n", "/engines/0", "'model' not allowed");
         assertRefused("engineClient:\n  scrapeIntervall: 2s\n", "/engineClient", "'scrapeIntervall' not allowed");
+        assertRefused("management:\n  auth:\n    user: ops\n", "/management/auth", "'user' not allowed");
         // free-form blocks stay free-form
         assertThat(template("router:\n  routing: {saturationPerEngine: 32, balance-homes: true}\n"
                 + "extraConfig: {logging: {level: {dev.caravan: DEBUG}}}\n")).contains("saturationPerEngine: 32");
@@ -157,7 +162,7 @@ class HelmValuesSchemaTest {
     @Test
     void twoReplicasRenderWithAnExternalBroker() throws IOException {
         List<JsonNode> docs = docs(template("replicaCount: 2\nbroker:\n  external:\n    url: tcp://artemis.messaging.svc:61616\n"
-                + "    existingSecret: artemis-credentials\n"));
+                + "    existingSecret: artemis-credentials\nmanagement: {auth: {password: op-pw}}\n"));
         JsonNode deployment = kind(docs, "Deployment").get(0);
         assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
         assertThat(deployment.at("/spec/strategy/type").asText()).isEqualTo("RollingUpdate");

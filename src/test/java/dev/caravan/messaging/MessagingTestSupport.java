@@ -3,6 +3,7 @@ package dev.caravan.messaging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.CaravanApplication;
+import dev.caravan.fixtures.ManagementLogin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -96,9 +97,10 @@ abstract class MessagingTestSupport {
         return json(response);
     }
 
-    /** GET on the management port (actuator). */
+    /** GET on the management port (actuator) as the operator ({@link ManagementLogin}). */
     HttpResponse<String> getManagement(String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET().build());
+        return send(ManagementLogin.asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)))
+                .GET().build());
     }
 
     URI uri(String path) {
