@@ -63,6 +63,19 @@ class HawtioConsoleTest extends GatewayTestSupport {
         throw new AssertionError("the console never showed /" + regex + "/; it shows: " + shown);
     }
 
+    static void waitUntilLoggedIn(HeadlessChromium browser) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!"/login".equals(browser.eval("location.pathname").asText())) return;
+            } catch (IllegalStateException navigating) {
+                // the page's context went away while it navigated: ask the next one
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the login form never let the operator in");
+    }
+
     static String js(String s) {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
@@ -93,6 +106,9 @@ class HawtioConsoleTest extends GatewayTestSupport {
             browser.eval("document.querySelector('input[name=username]').value = " + js(ManagementLogin.USER) + ";"
                     + "document.querySelector('input[name=password]').value = " + js(ManagementLogin.PASSWORD) + ";"
                     + "document.querySelector('form').submit(); true");
+            // Logged in once the form is gone; then the routes page itself, wherever the login's redirect landed
+            waitUntilLoggedIn(browser);
+            browser.open(console("/actuator/hawtio/camel/routes"));
 
             // Camel > Routes: every route of routes/*.yaml with its counters
             String routes = waitForText(browser, "chatCompletions Started \\S+ 3 0 ");
