@@ -111,11 +111,13 @@ class HawtioConsoleTest extends GatewayTestSupport {
             browser.open(console("/actuator/hawtio/camel/routes"));
 
             // Camel > Routes: every route of routes/*.yaml with its counters
-            String routes = waitForText(browser, "chatCompletions Started \\S+ 3 0 ");
+            // Routes by name and state, not by counters: in the full suite other test classes' Camel contexts
+            // stay cached in this JVM with the same route names, and the console may show any of them first.
+            String routes = waitForText(browser, "chatCompletions Started \\S+ \\d+ \\d+ ");
             assertThat(browser.eval("location.pathname").asText()).isEqualTo("/actuator/hawtio/camel/routes");
             assertThat(routes).contains("Camel", "Route Diagram", "Source");
-            assertThat(routes).containsPattern("chatCompletions Started \\S+ 3 0 ")
-                    .containsPattern("engineCall Started \\S+ 3 0 ")
+            assertThat(routes).containsPattern("chatCompletions Started \\S+ \\d+ 0 ")
+                    .containsPattern("engineCall Started \\S+ \\d+ 0 ")
                     .contains("sendAgentMessage", "pollAgentMessages", "workflowStatus");
             Files.createDirectories(SHOTS);
             browser.screenshot(SHOTS.resolve("hawtio-camel-routes.png"));
