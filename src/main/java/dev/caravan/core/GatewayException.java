@@ -35,6 +35,17 @@ public class GatewayException extends RuntimeException {
         return new GatewayException(413, "invalid_request_error", "request_too_large", null, message, null);
     }
 
+    /**
+     * 429 {@code rate_limit_exceeded} for a limiter of {@code requests} per {@code periodMillis} whose next
+     * permit is {@code waitNanos} away: Retry-After is that wait in whole seconds (at least 1).
+     */
+    public static GatewayException rateLimited(String who, int requests, long periodMillis, long waitNanos) {
+        long retryAfter = Math.max(1, (long) Math.ceil(Math.max(0, waitNanos) / 1e9));
+        return new GatewayException(429, "requests", "rate_limit_exceeded", null, "Rate limit reached for " + who + ": "
+                + requests + " requests per " + periodMillis + " ms; retry after " + retryAfter + " s",
+                (int) Math.min(Integer.MAX_VALUE, retryAfter));
+    }
+
     public static GatewayException tooManyRequests(String code, String message, int retryAfterSeconds) {
         return new GatewayException(429, "rate_limit_error", code, null, message, retryAfterSeconds);
     }

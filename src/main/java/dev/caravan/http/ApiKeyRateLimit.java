@@ -53,15 +53,14 @@ final class ApiKeyRateLimit implements Handler<RoutingContext> {
         long waitNanos = limiter instanceof AtomicRateLimiter atomic
                 ? atomic.getDetailedMetrics().getNanosToWait()
                 : limiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos();
-        long retryAfter = Math.max(1, (long) Math.ceil(Math.max(0, waitNanos) / 1e9));
-        GatewayException error = new GatewayException(429, "requests", "rate_limit_exceeded", null,
-                "Rate limit reached for this API key: " + limiter.getRateLimiterConfig().getLimitForPeriod()
-                        + " requests per " + limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis()
-                        + " ms; retry after " + retryAfter + " s", (int) Math.min(Integer.MAX_VALUE, retryAfter));
+        GatewayException error = GatewayException.rateLimited("this API key",
+                limiter.getRateLimiterConfig().getLimitForPeriod(),
+                limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis(), waitNanos);
+        String retryAfter = String.valueOf(error.retryAfterSeconds());
         metrics.answered(ErrorResponseMetrics.NO_ROUTE, 429, error.code());
         HttpServerResponse response = ctx.response().setStatusCode(429)
                 .putHeader("Content-Type", "application/json")
-                .putHeader("Retry-After", Long.toString(retryAfter));
+                .putHeader("Retry-After", retryAfter);
         try {
             response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
         } catch (JsonProcessingException e) {

@@ -14,6 +14,9 @@ final class EmbeddedNativeWorkflowAccess implements NativeWorkflowAccess {
 
     static final String ADMIN_ROLE = "key-admin";
 
+    private static final Role GATEWAY = new Role("gateway", true, true, true, true, true, true, true, true, true, true);
+    private static final Role ADMIN = agent(ADMIN_ROLE);
+
     private final EmbeddedActiveMQ broker;
 
     EmbeddedNativeWorkflowAccess(EmbeddedActiveMQ broker) {
@@ -27,7 +30,7 @@ final class EmbeddedNativeWorkflowAccess implements NativeWorkflowAccess {
     @Override
     public void restrictTo(String workflowId, String keyId) {
         broker.getActiveMQServer().getSecurityRepository().addMatch(match(workflowId),
-                Set.of(gateway(), agent(keyRole(keyId)), agent(ADMIN_ROLE)));
+                Set.of(GATEWAY, agent(keyRole(keyId)), ADMIN));
     }
 
     @Override
@@ -41,10 +44,6 @@ final class EmbeddedNativeWorkflowAccess implements NativeWorkflowAccess {
 
     // Role(name, send, consume, createDurableQueue, deleteDurableQueue, createNonDurableQueue,
     //      deleteNonDurableQueue, manage, browse, createAddress, deleteAddress): as broker.xml's caravan.workflow.#
-    private static Role gateway() {
-        return new Role("gateway", true, true, true, true, true, true, true, true, true, true);
-    }
-
     private static Role agent(String name) {
         return new Role(name, true, true, true, false, true, true, false, true, true, false);
     }

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class SamplingParameters {
 
+    private static final String[] PENALTIES = {"presence_penalty", "frequency_penalty"};
+    private static final String[] FLAGS = {"stream", "ignore_eos", "echo", "logprobs", "skip_special_tokens"};
+
     private SamplingParameters() { }
 
     static void validate(JsonNode body) {
@@ -26,7 +29,7 @@ final class SamplingParameters {
         if (minP != null && (minP < 0 || minP > 1)) {
             throw bad("min_p", "min_p must be in [0, 1], got " + minP + ".");
         }
-        for (String penalty : new String[] {"presence_penalty", "frequency_penalty"}) {
+        for (String penalty : PENALTIES) {
             Double v = number(body, penalty);
             if (v != null && (v < -2 || v > 2)) {
                 throw bad(penalty, penalty + " must be in [-2, 2], got " + v + ".");
@@ -42,7 +45,7 @@ final class SamplingParameters {
         if (topK != null && topK < -1) {
             throw bad("top_k", "top_k must be -1 (disable), or at least 1, got " + topK.longValue() + ".");
         }
-        for (String flag : new String[] {"stream", "ignore_eos", "echo", "logprobs", "skip_special_tokens"}) {
+        for (String flag : FLAGS) {
             JsonNode v = body.get(flag);
             if (v != null && !v.isNull() && !v.isBoolean() && !(flag.equals("logprobs") && v.isIntegralNumber())
                     && !(v.isTextual() && (v.asText().equalsIgnoreCase("true") || v.asText().equalsIgnoreCase("false")))) {

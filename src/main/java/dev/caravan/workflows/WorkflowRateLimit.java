@@ -72,10 +72,6 @@ public final class WorkflowRateLimit {
         if (limiter.acquirePermission()) return;
         long waitNanos = limiter instanceof AtomicRateLimiter atomic
                 ? atomic.getDetailedMetrics().getNanosToWait() : period.toNanos();
-        long retryAfter = Math.max(1, (long) Math.ceil(Math.max(0, waitNanos) / 1e9));
-        throw new GatewayException(429, "requests", "rate_limit_exceeded", null,
-                "Rate limit reached for workflow '" + workflowId + "': " + requests + " requests per "
-                        + period.toMillis() + " ms; retry after " + retryAfter + " s",
-                (int) Math.min(Integer.MAX_VALUE, retryAfter));
+        throw GatewayException.rateLimited("workflow '" + workflowId + "'", requests, period.toMillis(), waitNanos);
     }
 }

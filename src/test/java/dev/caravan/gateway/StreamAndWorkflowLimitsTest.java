@@ -64,13 +64,7 @@ class StreamAndWorkflowLimitsTest extends GatewayTestSupport {
     }
 
     String keyId(String key) {
-        // the id ApiKeys derives (first 16 hex digits of the key's SHA-256): asserted through the cap's own count
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.caravan.core.ApiKeyIds.of(key);
     }
 
     @Test
