@@ -1,5 +1,6 @@
 package dev.caravan.api;
 
+import org.apache.camel.Processor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.engines.EngineRegistry;
 import dev.caravan.engines.ModelAliases;
@@ -32,6 +33,17 @@ public class ApiConfiguration {
     @Bean("concurrentStreamsPerKey")
     ConcurrentStreamsPerKey concurrentStreamsPerKey(@Value("${caravan.limits.max-streams-per-key:0}") int max) {
         return new ConcurrentStreamsPerKey(max);
+    }
+
+    /** The cap's route steps as processors (direct calls, not a bean step's reflective dispatch per request). */
+    @Bean("limitStreamedCompletions")
+    Processor limitStreamedCompletions(ConcurrentStreamsPerKey concurrentStreamsPerKey) {
+        return concurrentStreamsPerKey::completion;
+    }
+
+    @Bean("limitMessageStreams")
+    Processor limitMessageStreams(ConcurrentStreamsPerKey concurrentStreamsPerKey) {
+        return concurrentStreamsPerKey::messages;
     }
 
     @Bean("listModels")

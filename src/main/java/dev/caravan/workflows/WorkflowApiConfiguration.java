@@ -1,5 +1,6 @@
 package dev.caravan.workflows;
 
+import org.apache.camel.Processor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.messaging.MessageQueueStats;
@@ -56,6 +57,20 @@ public class WorkflowApiConfiguration {
                     + requests + " per " + period);
         }
         return new WorkflowRateLimit(requests, period, maxTracked);
+    }
+
+    /**
+     * The limit's route steps as processors: a {@code process} step calls them directly, where a
+     * {@code bean} step would dispatch by reflection on every request, limit on or off.
+     */
+    @Bean("limitWorkflowCompletions")
+    Processor limitWorkflowCompletions(WorkflowRateLimit workflowRateLimit) {
+        return workflowRateLimit::completion;
+    }
+
+    @Bean("limitWorkflowSends")
+    Processor limitWorkflowSends(WorkflowRateLimit workflowRateLimit) {
+        return workflowRateLimit::send;
     }
 
     /** What else a DELETE of a workflow removes: its agents' message queues. */
