@@ -2,8 +2,10 @@ package dev.caravan.bench.routing;
 
 import dev.caravan.simulator.SimulatedEngine;
 import dev.caravan.simulator.SimulatorConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -165,6 +167,23 @@ public final class RoutingBenchmark {
         }
     }
 
+    /**
+     * Every call of the run, one line each, under {@code calls/} in the output directory: which
+     * requests make a tail (phase, engine, placement, start and cached tokens) is read from there.
+     */
+    private void writeCalls(String label, List<CallResult> results) throws IOException {
+        Path dir = options.out().resolve("calls");
+        Files.createDirectories(dir);
+        StringBuilder csv = new StringBuilder("session,phase,start_ms,ttft_ms,e2e_ms,status,engine,placement,prompt_tokens,cached_tokens\n");
+        for (CallResult c : results) {
+            csv.append(c.session()).append(',').append(c.phase()).append(',').append(RunSummary.r1(c.startMs())).append(',')
+                    .append(RunSummary.r1(c.ttftMs())).append(',').append(RunSummary.r1(c.e2eMs())).append(',').append(c.status()).append(',')
+                    .append(c.engine() == null ? "" : c.engine()).append(',').append(c.placement() == null ? "" : c.placement()).append(',')
+                    .append(c.promptTokens()).append(',').append(c.cachedTokens()).append('\n');
+        }
+        Files.writeString(dir.resolve(label.replaceAll("[^A-Za-z0-9.=-]+", "_") + ".csv"), csv);
+    }
+
     /** Whether the engines' configurations differ in nothing but port and seed. */
     private static boolean identicalEngines(List<SimulatedEngine> sims) {
         return sims.stream().map(s -> s.config().toString().replaceAll("port=\\d+", "").replaceAll("seed=\\d+", ""))
@@ -199,6 +218,7 @@ public final class RoutingBenchmark {
             row.put("seed_plan_fields", fields);
         }
         ttfts.put(policy, results.stream().filter(CallResult::ok).mapToDouble(CallResult::ttftMs).toArray());
+        writeCalls(label, results);
         out.printf("[%s] done in %.1fs: ttft p50 %.0f ms p99 %.0f ms, hit %.3f (bound %.3f), imbalance %.2f, errors %s%n",
                 label, wall, row.get("ttft_p50_ms"), row.get("ttft_p99_ms"), row.get("hit_rate"), bound,
                 row.get("imbalance_requests"), row.get("errors"));
