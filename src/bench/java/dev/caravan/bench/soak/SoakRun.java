@@ -29,9 +29,9 @@ import java.util.regex.Pattern;
  * each agent asks for a completion in its workflow, then sends a message to the next agent, who
  * long-polls its inbox for it before its own turn. For a configured duration it counts request errors
  * (any answer but 200), lost messages (a send acknowledged 200 that its recipient never received, after
- * a final drain), duplicates, the gateway's heap over time (from its own Prometheus series, after a GC
- * hint every sample is not possible from outside: the series is the used heap, sampled every 10 s), and
- * p50/p99 of completions and of message send-to-receipt.
+ * a final drain), duplicates, the gateway's heap over time (the heap left after each of its GCs, from its
+ * own GC log, per minute: a leak shows as a floor that keeps rising; and its used heap, garbage included,
+ * every 10 s), and p50/p99 of completions (over the run and per 10 s window) and of message send-to-receipt.
  *
  * <pre>mvn -Psoak test-compile exec:exec -Dsoak.args="--workflows=1000 --duration=10m"</pre>
  *
@@ -58,6 +58,12 @@ public final class SoakRun {
     private final ConcurrentLinkedQueue<Long> completionMicros = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> messageMicros = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
+    /** Completions of the current 10 s window, for the p99 over time (a soak's latency must not creep up). */
+    private final ConcurrentLinkedQueue<Long> windowCompletionMicros = new ConcurrentLinkedQueue<>();
+    private final List<Window> windows = new ArrayList<>();
+
+    /** One 10 s sample: requests and errors so far, the completion p99 within the window. */
+    private record Window(long elapsedSeconds, long requests, long errors, String completionP99Ms) { }
     private URI api;
     private URI management;
 
@@ -76,7 +82,8 @@ public final class SoakRun {
         int managementPort = freePort();
         Path data = Files.createTempDirectory("caravan-soak-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "dev.caravan.CaravanApplication",
+                "-Xmx" + heap, "-Xlog:gc:file=" + data.resolve("gc.log") + ":uptime",
+                "-cp", System.getProperty("java.class.path"), "dev.caravan.CaravanApplication",
                 "--server.port=" + apiPort, "--management.server.port=" + managementPort,
                 "--caravan.simulator.engines=" + engines, "--caravan.simulator.options.time-scale=" + timeScale,
                 "--caravan.messaging.data-dir=" + data, "--caravan.workflow-support.max-workflows=" + (workflows * 2),
@@ -107,14 +114,18 @@ public final class SoakRun {
                 double mib = heapMiB();
                 long elapsed = Duration.between(start, Instant.now()).toSeconds();
                 heapSamples.add(elapsed + " s: " + String.format("%.0f", mib) + " MiB");
-                System.out.printf("%4d s  requests %d  errors %d  messages %d/%d  heap %.0f MiB%n", elapsed, requests.get(),
-                        requestErrors.get(), messagesReceived.get(), messagesAcked.get(), mib);
+                String windowP99 = ms(windowCompletionMicros, 0.99);
+                windowCompletionMicros.clear();
+                windows.add(new Window(elapsed, requests.get(), requestErrors.get(), windowP99));
+                System.out.printf("%4d s  requests %d  errors %d  messages %d/%d  heap %.0f MiB  completion p99 (10 s) %s ms%n", elapsed,
+                        requests.get(), requestErrors.get(), messagesReceived.get(), messagesAcked.get(), mib, windowP99);
             }
             running.set(false);
             for (Thread t : threads) t.join(60_000);
             long wallSeconds = Math.max(1, Duration.between(start, Instant.now()).toSeconds());
             drain(workflows);
-            write(out, workflows, duration, engines, timeScale, heap, wallSeconds, heapSamples);
+            write(out, workflows, duration, engines, timeScale, heap, wallSeconds, heapSamples,
+                    HeapAfterGc.read(data.resolve("gc.log")));
         } finally {
             gateway.destroy();
             gateway.waitFor();
@@ -143,7 +154,11 @@ public final class SoakRun {
         long t0 = System.nanoTime();
         HttpResponse<String> r = call(HttpRequest.newBuilder(api.resolve("/v1/chat/completions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-        if (r != null && r.statusCode() == 200) completionMicros.add((System.nanoTime() - t0) / 1000);
+        if (r != null && r.statusCode() == 200) {
+            long micros = (System.nanoTime() - t0) / 1000;
+            completionMicros.add(micros);
+            windowCompletionMicros.add(micros);
+        }
     }
 
     private boolean send(String wf, String from, String to, String payload) {
@@ -238,7 +253,7 @@ public final class SoakRun {
     }
 
     private void write(Path out, int workflows, Duration duration, int engines, String timeScale, String heap,
-                       long wallSeconds, List<String> heapSamples) throws IOException {
+                       long wallSeconds, List<String> heapSamples, HeapAfterGc afterGc) throws IOException {
         long lost = outstanding.size();
         String report = "# Soak run, " + Instant.now() + "\n\n"
                 + "`mvn -Psoak test-compile exec:exec -Dsoak.args=\"--workflows=" + workflows + " --duration=" + duration.toSeconds()
@@ -252,7 +267,12 @@ public final class SoakRun {
                 + "| duplicates | " + duplicates.get() + " | 0 |\n"
                 + "| completion latency p50 / p99 | " + ms(completionMicros, 0.50) + " / " + ms(completionMicros, 0.99) + " ms | |\n"
                 + "| message send-to-receipt p50 / p99 | " + ms(messageMicros, 0.50) + " / " + ms(messageMicros, 0.99) + " ms | |\n\n"
-                + "Gateway heap used (its own `jvm_memory_used_bytes{area=\"heap\"}`, -Xmx" + heap + "), every 10 s: "
+                + afterGc.markdown(wallSeconds)
+                + "\nCompletion p99 per 10 s window (ms): "
+                + String.join(", ", windows.stream().map(w -> w.elapsedSeconds() + " s: " + w.completionP99Ms()).toList()) + "\n\n"
+                + "Errors over time (requests / errors so far): "
+                + String.join(", ", windows.stream().map(w -> w.elapsedSeconds() + " s: " + w.requests() + "/" + w.errors()).toList()) + "\n\n"
+                + "Gateway heap used, garbage included (its own `jvm_memory_used_bytes{area=\"heap\"}`, -Xmx" + heap + "), every 10 s: "
                 + String.join("; ", heapSamples) + "\n\n"
                 + (errorSamples.isEmpty() ? "" : "First errors: " + String.join(" | ", errorSamples) + "\n");
         Files.createDirectories(out.toAbsolutePath().getParent());
