@@ -1,11 +1,13 @@
 package dev.caravan.messaging;
 
+import static dev.caravan.messaging.MqttPackets.concat;
+import static dev.caravan.messaging.MqttPackets.packet;
+import static dev.caravan.messaging.MqttPackets.readBody;
+import static dev.caravan.messaging.MqttPackets.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +29,7 @@ class NativeMqttInteropTest extends MessagingTestSupport {
             OutputStream out = socket.getOutputStream();
             DataInputStream in = new DataInputStream(socket.getInputStream());
 
-            out.write(packet(0x10, concat(str("MQTT"), new byte[] {4, (byte) 0xC2, 0, 60},
-                    str("device-" + wf), str("caravan"), str("caravan"))));
+            out.write(MqttPackets.connect("device-" + wf, "caravan", "caravan"));
             assertThat(in.readUnsignedByte()).isEqualTo(0x20);
             byte[] connack = readBody(in);
             assertThat(connack[1]).as("CONNACK return code").isEqualTo((byte) 0);
@@ -66,45 +67,5 @@ class NativeMqttInteropTest extends MessagingTestSupport {
                     .isBetween((double) System.currentTimeMillis() - 60_000, (double) System.currentTimeMillis() + 1_000);
             out.write(new byte[] {(byte) 0xE0, 0});
         }
-    }
-
-    private static byte[] packet(int type, byte[] body) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(type);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            b.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        b.write(body);
-        return b.toByteArray();
-    }
-
-    private static byte[] readBody(DataInputStream in) throws IOException {
-        int length = 0;
-        int multiplier = 1;
-        int digit;
-        do {
-            digit = in.readUnsignedByte();
-            length += (digit & 0x7F) * multiplier;
-            multiplier *= 128;
-        } while ((digit & 0x80) != 0);
-        byte[] body = new byte[length];
-        in.readFully(body);
-        return body;
-    }
-
-    private static byte[] str(String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        return concat(new byte[] {(byte) (bytes.length >> 8), (byte) bytes.length}, bytes);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            b.writeBytes(p);
-        }
-        return b.toByteArray();
     }
 }
