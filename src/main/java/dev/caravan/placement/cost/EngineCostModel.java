@@ -230,6 +230,17 @@ public final class EngineCostModel {
     /** Seconds per output token, decoding alone. */
     public double idleInterTokenLatency() { return interTokenLatency(1); }
 
+    /** Output tokens of an answer here, on average (decayed like the fits). */
+    public double meanCompletionTokens() { return meanCompletionTokens; }
+
+    /**
+     * Predicted seconds a lone request of a thousand uncached prompt tokens and {@code completionTokens}
+     * of answer keeps this engine busy: the unit its speed is compared in ({@code PredictedCost#capacity}).
+     */
+    public double idleRequestSeconds(double completionTokens) {
+        return timeToFirstToken(1000, 0, 0) + completionTokens * interTokenLatency(1);
+    }
+
     /** Seconds each further sequence in the batch adds to every output token. */
     public double interTokenSecondsPerBatchSlot() { return interTokenLatency(2) - interTokenLatency(1); }
 

@@ -1,6 +1,7 @@
 package dev.caravan.placement.policy;
 
 import dev.caravan.engines.Engine;
+import dev.caravan.placement.cost.EngineCostModel;
 import dev.caravan.placement.cost.EngineCostModels;
 import dev.caravan.placement.prefix.CharsPerToken;
 import dev.caravan.placement.prefix.PrefixIndex;
@@ -37,6 +38,20 @@ final class PredictedCost {
     /** Predicted seconds of sending a request with {@code uncachedTokens} to compute to {@code e} now. */
     double of(Engine e, double uncachedTokens) {
         return models.of(e.id()).placementCost(uncachedTokens, e.inFlight(), e.waiting());
+    }
+
+    /**
+     * How much work {@code e} gets through relative to the fleet's fit (1 as the fleet, 2 twice as
+     * fast): the fleet's seconds for a lone request of a thousand fresh tokens and the fleet's mean
+     * answer, over {@code e}'s. An engine not heard from yet counts as the fleet (its model is the
+     * fleet's then). Learnt, so no speed is configured and a GPU that slows down at run time counts less.
+     */
+    double capacity(Engine e) {
+        EngineCostModel fleet = models.fleet();
+        double tokens = fleet.meanCompletionTokens();
+        double own = models.of(e.id()).idleRequestSeconds(tokens);
+        double mean = fleet.idleRequestSeconds(tokens);
+        return own > 0 && mean > 0 ? mean / own : 1;
     }
 
     /** Whether the fleet's fit has seen enough answers to rank engines by it. */

@@ -135,25 +135,42 @@ public final class RendezvousHome {
      */
     public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
                              double homeEpsilon, IntToDoubleFunction cost) {
+        return chooseHome(keyHash, candidates, skip, homed, homeEpsilon, cost, null);
+    }
+
+    /**
+     * {@link #chooseHome(long, List, Engine, ToIntFunction, double, IntToDoubleFunction)} with each
+     * candidate's bounds (homes and load) in proportion to its {@code capacity} (of candidate index, any
+     * positive scale; null: all equal). On engines of one kind the bounds are those above; where one
+     * GPU is 2.5x another, the even count would home as many long-lived workflows on the slow one as on
+     * the fast one, and every one of them would prefill and decode there at its speed.
+     */
+    public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
+                             double homeEpsilon, IntToDoubleFunction cost, IntToDoubleFunction capacity) {
         int n = candidates.size();
         long total = 0;
         long homes = 0;
+        double capacities = 0;
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
             total += e.load();
             homes += homed.applyAsInt(e);
+            capacities += capacity == null ? 1 : positive(capacity.applyAsDouble(i));
         }
-        double cap = Math.ceil((1.0 + homeEpsilon) * (homes + 1) / n);
         Engine best = null;
         long bestW = 0;
         double bestCost = 0;
         boolean bestOver = false;
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
+            // This engine's share of the fleet, n x its fraction of the capacity: 1 when all are equal.
+            double share = capacity == null ? 1 : n * positive(capacity.applyAsDouble(i)) / capacities;
+            // (less a hair, so that float rounding of an even share does not lift the cap by one)
+            double cap = Math.ceil((1.0 + homeEpsilon) * (homes + 1) * share / n - 1e-9);
             if (e == skip || homed.applyAsInt(e) + 1 > cap) continue;
             int load = e.load();
             double c = cost == null ? load : cost.applyAsDouble(i);
-            boolean over = overloaded(load, total, n);
+            boolean over = load > minLoad && (load + 1) > (1.0 + epsilon) * (total + 1) * share / n;
             long w = weight(keyHash, e);
             // Within the home bound, an engine within the load bound beats one beyond it; then the least
             // loaded (or cheapest) wins; then the rendezvous rank.
@@ -166,6 +183,10 @@ public final class RendezvousHome {
             }
         }
         return best != null ? best : choose(keyHash, candidates, skip);
+    }
+
+    private static double positive(double capacity) {
+        return capacity > 0 && Double.isFinite(capacity) ? capacity : 1;
     }
 
     /**

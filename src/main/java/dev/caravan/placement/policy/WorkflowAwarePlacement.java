@@ -312,15 +312,17 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     /**
      * A new home, within the bound on workflows homed per engine: with learnt costs the engine where the
      * request's predicted cost is least (a slow GPU or a long prefill queue counts, not only the number
-     * of requests), else the least loaded ({@link RendezvousHome#chooseHome}).
+     * of requests), its bounds in proportion to each engine's learnt speed (a GPU twice as fast is home
+     * to twice the workflows), else the least loaded ({@link RendezvousHome#chooseHome}).
      *
      * @param match the prompt's prefix match when predicting, else null
      */
     private Engine newHome(long key, List<Engine> candidates, Engine skip, PrefixMatch match) {
         if (homeEpsilon < 0) return rendezvous.choose(key, candidates, skip);
         HomeCounts homes = registry.homes();
-        return rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon,
-                match == null ? null : i -> pick.cost(candidates.get(i), i, match));
+        return match == null ? rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon)
+                : rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon,
+                        i -> pick.cost(candidates.get(i), i, match), i -> pick.capacity(candidates.get(i)));
     }
 
     /** The prompt's prefix match when learnt costs decide (a new home is chosen by them), else null. */

@@ -15,6 +15,7 @@ import dev.caravan.placement.RoutingProperties;
 import dev.caravan.placement.cost.EngineCostModel;
 import dev.caravan.workflows.WorkflowSupportProperties;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -76,6 +77,29 @@ class NewHomeByCostTest {
             PlacementDecision d = factory.workflowPolicy().place(first("wf-" + w), es);
             assertThat(d.engine()).as("home of wf-" + w).isSameAs(es.get(3));
         }
+    }
+
+    @Test
+    void homesAreBoundedInProportionToEachEnginesLearntSpeed() {
+        // Workflows that stay live (idle between turns, as a closed loop's finished ones do until they
+        // expire): an even count would home as many on the two slow GPUs as on the two fast ones.
+        int[] mixed = homesOf(warmed(1, 1, 2.5, 2.5), 42);
+        assertThat(mixed[0] + mixed[1]).as("homes on the fast engines of %s", Arrays.toString(mixed)).isGreaterThanOrEqualTo(28);
+        assertThat(Math.min(mixed[0], mixed[1])).as("each fast engine").isGreaterThanOrEqualTo(2 * Math.max(mixed[2], mixed[3]));
+        assertThat(Math.min(mixed[2], mixed[3])).as("a slow engine still homes workflows").isPositive();
+
+        int[] same = homesOf(warmed(1, 1, 1, 1), 42);
+        assertThat(Arrays.stream(same).max().getAsInt() - Arrays.stream(same).min().getAsInt())
+                .as("engines of one speed stay even: %s", Arrays.toString(same)).isLessThanOrEqualTo(2);
+    }
+
+    /** Homes per engine after {@code workflows} new workflows, placed one after another on idle engines. */
+    private int[] homesOf(PlacementFactory factory, int workflows) {
+        int[] homes = new int[es.size()];
+        for (int w = 0; w < workflows; w++) {
+            homes[es.indexOf(factory.workflowPolicy().place(first("live-" + w), es).engine())]++;
+        }
+        return homes;
     }
 
     @Test
