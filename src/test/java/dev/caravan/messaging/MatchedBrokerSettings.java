@@ -61,8 +61,7 @@ record MatchedBrokerSettings(Map<String, String> core, Map<String, String> accep
                 .orElseThrow(() -> new IllegalStateException("the embedded broker has no native acceptor (caravan.messaging.acceptor.enabled=false?)"));
         Map<String, String> acceptor = new TreeMap<>();
         nativeAcceptor.getCombinedParams().forEach((k, v) -> acceptor.put(k, String.valueOf(v)));
-        acceptor.remove("host");
-        acceptor.remove("port");
+        acceptor.keySet().removeAll(List.of("host", "port", "scheme"));   // the URL's own parts, set by acceptorUrl
         return new MatchedBrokerSettings(core, acceptor);
     }
 
