@@ -194,6 +194,10 @@ public final class MessagingBenchmark {
             return new Run(label, rest[0], rest[1], amqp[0], amqp[1], latency[0], latency[1], streamLatency[0], streamLatency[1], loadBefore.split(" ")[0] + "-" + loadAverage().split(" ")[0]);
         } finally {
             app.close();
+            // Each run's journal is new; left behind, 40+ MB per run would pile up in the temp directory.
+            try (var files = Files.walk(data)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
