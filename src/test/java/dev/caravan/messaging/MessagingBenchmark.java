@@ -48,15 +48,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class MessagingBenchmark {
 
     /** Which phases run: {@code -Dbench.phases=rest,amqp,latency} (default all three). */
-    private static final String PHASES = System.getProperty("bench.phases", "rest,amqp,latency");
+    static final String PHASES = System.getProperty("bench.phases", "rest,amqp,latency");
     /** REST phase: messages measured, concurrent senders (agents sending) and long-poll readers (agents reading). */
     private static final int REST_TOTAL = Integer.getInteger("bench.rest-messages", 4_000);
-    private static final int SENDERS = Integer.getInteger("bench.senders", 8);
-    private static final int READERS = Integer.getInteger("bench.readers", 8);
+    static final int SENDERS = Integer.getInteger("bench.senders", 8);
+    static final int READERS = Integer.getInteger("bench.readers", 8);
     /** AMQP phase: producer connections, each with its own session and at most 1,000 unconfirmed sends. */
-    private static final int AMQP_PRODUCERS = Integer.getInteger("bench.amqp-producers", 1);
+    static final int AMQP_PRODUCERS = Integer.getInteger("bench.amqp-producers", 1);
     /** AMQP phase: messages per measured run (a quarter as many first, unmeasured, to warm the path). */
-    private static final int AMQP_MESSAGES = Integer.getInteger("bench.amqp-messages", 20_000);
+    static final int AMQP_MESSAGES = Integer.getInteger("bench.amqp-messages", 20_000);
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(32)).build();
@@ -68,7 +68,7 @@ public final class MessagingBenchmark {
     }
 
     /** One measured run of one variant: the figures that go into the median table. */
-    private record Run(String variant, double rest, double restCpu, double amqp, double amqpCpu, double p50, double p99, double streamP50, double streamP99, String load) { }
+    record Run(String variant, double rest, double restCpu, double amqp, double amqpCpu, double p50, double p99, double streamP50, double streamP99, String load) { }
 
     /**
      * Variants side by side: {@code -Dbench.variants="NIO=--caravan.messaging.journal-type=NIO|AIO=--caravan.messaging.journal-type=ASYNCIO"}
@@ -76,13 +76,7 @@ public final class MessagingBenchmark {
      * each on a fresh gateway and journal. Extra program arguments go to every variant.
      */
     public static void main(String[] args) throws Exception {
-        // On a 2-core host the common pool has parallelism 1, and CompletableFuture then starts a new
-        // thread for every async completion: java.net.http.HttpClient (the benchmark's own client) did so
-        // for every response, which cost the JVM more CPU than the gateway. Must precede any use of the pool.
-        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
-            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
-                    String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
-        }
+        prepareJvm();
         String spec = System.getProperty("bench.variants", "default=");
         int rounds = Integer.getInteger("bench.rounds", 2);
         int idle = Integer.getInteger("bench.idle-queues", 10_000);
@@ -136,7 +130,24 @@ public final class MessagingBenchmark {
         System.exit(0);
     }
 
+    /** Must precede any use of the common pool (the benchmark's HTTP client, the gateway). */
+    static void prepareJvm() {
+        // On a 2-core host the common pool has parallelism 1, and CompletableFuture then starts a new
+        // thread for every async completion: java.net.http.HttpClient (the benchmark's own client) did so
+        // for every response, which cost the JVM more CPU than the gateway.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
+    }
+
     private static Run runOnce(String label, List<String> variantArgs, int idleQueues) throws Exception {
+        return runOnce(label, variantArgs, idleQueues, app -> { });
+    }
+
+    /** One run on a fresh gateway and journal; {@code inspect} sees the started application first. */
+    static Run runOnce(String label, List<String> variantArgs, int idleQueues,
+                               java.util.function.Consumer<ConfigurableApplicationContext> inspect) throws Exception {
         Path data = Files.createTempDirectory("caravan-bench-");
         int amqpPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -153,6 +164,7 @@ public final class MessagingBenchmark {
         ConfigurableApplicationContext app = new SpringApplicationBuilder(CaravanApplication.class)
                 .run(appArgs.toArray(String[]::new));
         try {
+            inspect.accept(app);
             MessagingBenchmark bench = new MessagingBenchmark(
                     "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
             String loadBefore = loadAverage();
@@ -167,8 +179,8 @@ public final class MessagingBenchmark {
                 rest = bench.restThroughput(REST_TOTAL, SENDERS, READERS);
             }
             if (PHASES.contains("amqp")) {
-                amqpThroughput(amqpPort, AMQP_MESSAGES / 4);        // warm-up
-                amqp = amqpThroughput(amqpPort, AMQP_MESSAGES);
+                amqpThroughput(amqpPort, AMQP_MESSAGES / 4, null);        // warm-up
+                amqp = amqpThroughput(amqpPort, AMQP_MESSAGES, null);
             }
             if (PHASES.contains("latency")) {
                 bench.pacedLatency(500, 2, false);     // warm-up
@@ -182,6 +194,10 @@ public final class MessagingBenchmark {
             return new Run(label, rest[0], rest[1], amqp[0], amqp[1], latency[0], latency[1], streamLatency[0], streamLatency[1], loadBefore.split(" ")[0] + "-" + loadAverage().split(" ")[0]);
         } finally {
             app.close();
+            // Each run's journal is new; left behind, 40+ MB per run would pile up in the temp directory.
+            try (var files = Files.walk(data)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -231,7 +247,7 @@ public final class MessagingBenchmark {
                 .forEach(e -> System.out.printf("    %7.1f us/msg  %s%n", e.getValue() / 1e3 / Math.max(1, messages), e.getKey()));
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -240,7 +256,7 @@ public final class MessagingBenchmark {
         }
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }
@@ -322,9 +338,9 @@ public final class MessagingBenchmark {
      * CompletionListener, at most 1,000 unconfirmed at a time. A completion is the broker's settlement,
      * which Artemis gives only after the message is in the (synced) journal; the clock stops when every
      * send is confirmed and every message consumed. (jms.forceAsyncSend without listeners would not tell
-     * the producer what was stored.)
+     * the producer what was stored.) CPU is this JVM's, plus the broker process' when {@code standalone} is given.
      */
-    private static double[] amqpThroughput(int port, int total) throws Exception {
+    static double[] amqpThroughput(int port, int total, StandaloneArtemis standalone) throws Exception {
         JmsConnectionFactory factory = new JmsConnectionFactory("caravan", "caravan",
                 "amqp://127.0.0.1:" + port + "?jms.prefetchPolicy.all=1000");
         String queue = AgentAddresses.queue("bench-amqp-" + System.nanoTime(), "consumer");
@@ -369,6 +385,7 @@ public final class MessagingBenchmark {
             long start = System.nanoTime();
             Map<Long, Long> threadsBefore = threadCpu();
             long cpuStart = processCpuNanos();
+            long brokerCpuStart = standalone == null ? 0 : standalone.cpuNanos();
             senders.forEach(Thread::start);
             for (Thread t : senders) {
                 t.join();
@@ -376,10 +393,17 @@ public final class MessagingBenchmark {
             boolean complete = confirmed.await(5, TimeUnit.MINUTES) & all.await(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - start) / 1e9;
             long n = total - all.getCount();
-            double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
-            System.out.printf("AMQP 1.0 (Qpid JMS, persistent, async sends confirmed after journal, window 1000 per producer, %d producer connection(s) -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s, JVM CPU %.3f ms/msg, load %s%n",
-                    producers, n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)", cpuMs / Math.max(1, n), loadAverage());
-            printThreadCpu(threadsBefore, (long) (cpuMs * 1e6), n);
+            double jvmCpuMs = (processCpuNanos() - cpuStart) / 1e6;
+            double brokerCpuMs = standalone == null ? 0 : (standalone.cpuNanos() - brokerCpuStart) / 1e6;
+            double cpuMs = jvmCpuMs + brokerCpuMs;
+            System.out.printf("AMQP 1.0 %s(Qpid JMS, persistent, async sends confirmed after journal, window 1000 per producer, %d producer connection(s) -> 1 consumer): %d msgs in %.2f s = %.0f msgs/s, failed %d%s, CPU %.3f ms/msg (%s), load %s%n",
+                    standalone == null ? "" : "to standalone Artemis ", producers, n, seconds, n / seconds, failed.get(), complete ? "" : " (INCOMPLETE)",
+                    cpuMs / Math.max(1, n), standalone == null ? "this JVM" : String.format("client JVM %.3f + broker process %.3f",
+                            jvmCpuMs / Math.max(1, n), brokerCpuMs / Math.max(1, n)), loadAverage());
+            printThreadCpu(threadsBefore, (long) (jvmCpuMs * 1e6), n);
+            if (!complete || failed.get() > 0) {
+                throw new IllegalStateException("AMQP run incomplete or with failed sends: " + n + " of " + total + " consumed, " + failed.get() + " failed");
+            }
             return new double[] {n / seconds, cpuMs / Math.max(1, n)};
         } finally {
             for (Connection c : producerConnections) {
