@@ -88,6 +88,10 @@ class PortsTest extends GatewayTestSupport {
                 .header("X-Filler", "h".repeat(7 * 1024)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(justUnder.statusCode()).as(justUnder.body()).isEqualTo(200);
         assertThat(get("/v1/models?q=" + "u".repeat(3 * 1024)).statusCode()).isEqualTo(200);
+        // the same 8 KB on the management port (its servlet container's own 400): RequestHeadLimitsTest raises both
+        assertThat(http.send(HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + managementPort + "/actuator/health"))
+                .header("X-Filler", "m".repeat(9 * 1024)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
 
         assertThat(getManagement("/actuator/prometheus").body())
                 .contains("caravan_error_responses_total{code=\"request_header_fields_too_large\",route=\"none\",status=\"431\"}")

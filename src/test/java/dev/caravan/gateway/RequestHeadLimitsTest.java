@@ -32,6 +32,12 @@ class RequestHeadLimitsTest extends GatewayTestSupport {
         assertThat(line.statusCode()).as(line.body()).isEqualTo(200);
 
         String chat = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}";
+        // Spring Boot applies its own property to the management port's servlet container too (Tomcat's default is 8 KB)
+        HttpResponse<String> management = http.send(HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + managementPort
+                + "/actuator/health")).header("X-Filler", "m".repeat(9 * 1024)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(management.statusCode()).as(management.body()).isEqualTo(200);
+
         HttpResponse<String> completion = post("/v1/chat/completions", chat, "X-Filler", "c".repeat(12 * 1024));
         assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
     }
