@@ -94,7 +94,7 @@ public class ApiServerConfiguration {
                 keys.enabled() ? new ApiKeyCheck(keys, mapper, errorMetrics) : null,
                 keys.enabled() && limit.getRequests() > 0
                         ? new ApiKeyRateLimit(limit.getRequests(), limit.getPeriod(), mapper, errorMetrics) : null,
-                drain, headLimits, new InvalidRequestHandler(mapper, errorMetrics, headLimits));
+                drain, headLimits, new InvalidRequestHandler(mapper, errorMetrics, headLimits), ApiTls.clientAuth(environment));
         server.setVertx(vertx);
         return server;
     }

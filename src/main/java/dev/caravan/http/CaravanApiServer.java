@@ -1,6 +1,7 @@
 package dev.caravan.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,6 +40,7 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
     private final ApiDrain drain;
     private final RequestHeadLimits headLimits;
     private final Handler<HttpServerRequest> invalidRequests;
+    private final ClientAuth clientAuth;
 
     /**
      * @param apiKeys   the key check for the API paths (every one but /health), or null when no keys are configured
@@ -46,11 +48,12 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
      * @param drain     counts requests in flight and refuses new ones once shutdown begins
      * @param headLimits      the request line and header sizes the decoder reads at most
      * @param invalidRequests answers a request whose head the decoder refused (too long, malformed)
+     * @param clientAuth      whether TLS clients must (or may) present a certificate ({@code server.ssl.client-auth})
      */
     CaravanApiServer(VertxPlatformHttpServerConfiguration configuration, Handler<RoutingContext> jsonBodies,
                      Handler<RoutingContext> errors, IntConsumer onListening, Handler<RoutingContext> apiKeys,
                      Handler<RoutingContext> rateLimit, ApiDrain drain, RequestHeadLimits headLimits,
-                     Handler<HttpServerRequest> invalidRequests) {
+                     Handler<HttpServerRequest> invalidRequests, ClientAuth clientAuth) {
         super(configuration);
         this.configuration = configuration;
         this.jsonBodies = jsonBodies;
@@ -61,6 +64,7 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
         this.drain = drain;
         this.headLimits = headLimits;
         this.invalidRequests = invalidRequests;
+        this.clientAuth = clientAuth;
     }
 
     @Override
@@ -97,7 +101,8 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
     /**
      * Camel's {@code startServer()} with the server options the API needs: Camel builds default
      * {@code HttpServerOptions} (8 KB of headers, 4 KB of request line, Vert.x' body-less answers to
-     * both) with no hook to change them, and Vert.x reads the options and the invalid-request handler
+     * both; no client certificates asked for, whatever {@code server.ssl.client-auth} says) with no hook to
+     * change them, and Vert.x reads the options and the invalid-request handler
      * only when the server starts listening. So the same steps as Camel's (TLS from the configuration,
      * its single-thread executor, listen and wait), and the server and executor are put where Camel
      * keeps them, so that its {@code stopServer()}, {@code doStop()} and {@code getServer()} work as before.
@@ -111,6 +116,7 @@ final class CaravanApiServer extends VertxPlatformHttpServer {
                 : configuration.isUseGlobalSslContextParameters() ? getCamelContext().getSSLContextParameters() : null;
         if (tls != null) {
             VertxHelper.setupSSLOptions(getCamelContext(), tls, options);
+            options.setClientAuth(clientAuth);
         }
         ExecutorService executor = getCamelContext().getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "platform-http-service");
