@@ -294,13 +294,19 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
   "caravan" $caravan -}}
 {{- /* PEM files from kubernetes.io/tls Secrets, as Spring SSL bundles the two HTTP servers name */ -}}
 {{- $bundles := dict -}}
-{{- if $v.tls.api.secretName -}}
-{{- $_ := set $bundles "caravan-api" (dict "keystore" (dict "certificate" "file:/etc/caravan-tls/api/tls.crt" "private-key" "file:/etc/caravan-tls/api/tls.key")) -}}
-{{- $_ := set $cfg.server "ssl" (dict "bundle" "caravan-api") -}}
+{{- range $port := list "api" "management" -}}
+{{- $t := index $v.tls $port -}}
+{{- if $t.secretName -}}
+{{- $dir := printf "file:/etc/caravan-tls/%s/" $port -}}
+{{- $bundle := dict "keystore" (dict "certificate" (print $dir "tls.crt") "private-key" (print $dir "tls.key")) -}}
+{{- $ssl := dict "bundle" (printf "caravan-%s" $port) -}}
+{{- if and $t.clientAuth (ne $t.clientAuth "none") -}}
+{{- $_ := set $bundle "truststore" (dict "certificate" (print $dir "ca.crt")) -}}
+{{- $_ := set $ssl "client-auth" $t.clientAuth -}}
 {{- end -}}
-{{- if $v.tls.management.secretName -}}
-{{- $_ := set $bundles "caravan-management" (dict "keystore" (dict "certificate" "file:/etc/caravan-tls/management/tls.crt" "private-key" "file:/etc/caravan-tls/management/tls.key")) -}}
-{{- $_ := set $cfg.management.server "ssl" (dict "bundle" "caravan-management") -}}
+{{- $_ := set $bundles (printf "caravan-%s" $port) $bundle -}}
+{{- $_ := set (ternary $cfg.server $cfg.management.server (eq $port "api")) "ssl" $ssl -}}
+{{- end -}}
 {{- end -}}
 {{- if $bundles -}}
 {{- $_ := set $cfg.spring "ssl" (dict "bundle" (dict "pem" $bundles)) -}}

@@ -300,6 +300,32 @@ class HelmChartTest {
         assertThat(apiOnly.applicationYaml().at("/management/server/ssl").isMissingNode()).isTrue();
         assertThat(secretRef(apiContainer, "CARAVAN_BROKER_TLS_PASSWORD")).isEqualTo("broker-tls/password");
         assertThat(apiOnly.applicationYaml().at("/caravan/messaging/acceptor/tls/trust-store").isMissingNode()).isTrue();
+        assertThat(apiOnly.applicationYaml().at("/server/ssl/client-auth").isMissingNode()).isTrue();
+        assertThat(apiOnly.applicationYaml().at("/spring/ssl/bundle/pem/caravan-api/truststore").isMissingNode()).isTrue();
+
+        // mutual TLS: the Secret's ca.crt is the trust store, client-auth as asked, per port
+        Rendered mutual = render(t -> t.set("tls.api.secretName", "caravan-tls").set("tls.api.clientAuth", "need")
+                .set("tls.management.secretName", "caravan-tls").set("tls.management.clientAuth", "want"));
+        JsonNode mutualApp = mutual.applicationYaml();
+        assertThat(mutualApp.at("/server/ssl/client-auth").asText()).isEqualTo("need");
+        assertThat(mutualApp.at("/spring/ssl/bundle/pem/caravan-api/truststore/certificate").asText())
+                .isEqualTo("file:/etc/caravan-tls/api/ca.crt");
+        assertThat(mutualApp.at("/management/server/ssl/client-auth").asText()).isEqualTo("want");
+        assertThat(mutualApp.at("/spring/ssl/bundle/pem/caravan-management/truststore/certificate").asText())
+                .isEqualTo("file:/etc/caravan-tls/management/ca.crt");
+        String text = mutual.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();
+        var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                .load("chart", new org.springframework.core.io.ByteArrayResource(text.getBytes()));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(sources));
+        var ssl = binder.bind("server.ssl", org.springframework.boot.web.server.Ssl.class).get();
+        assertThat(ssl.getBundle()).isEqualTo("caravan-api");
+        assertThat(ssl.getClientAuth()).isEqualTo(org.springframework.boot.web.server.Ssl.ClientAuth.NEED);
+        var pem = binder.bind("spring.ssl.bundle.pem.caravan-api",
+                org.springframework.boot.autoconfigure.ssl.PemSslBundleProperties.class).get();
+        assertThat(pem.getKeystore().getCertificate()).isEqualTo("file:/etc/caravan-tls/api/tls.crt");
+        assertThat(pem.getKeystore().getPrivateKey()).isEqualTo("file:/etc/caravan-tls/api/tls.key");
+        assertThat(pem.getTruststore().getCertificate()).isEqualTo("file:/etc/caravan-tls/api/ca.crt");
     }
 
     @Test

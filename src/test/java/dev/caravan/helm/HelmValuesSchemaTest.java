@@ -80,6 +80,7 @@ class HelmValuesSchemaTest {
         assertRefused("management:\n  auth:\n    username: \"ops:team\"\n", "/management/auth/username", "does not match pattern");
         assertRefused("management:\n  auth:\n    username: \"\"\n", "/management/auth/username", "minLength");
         assertRefused("tls:\n  broker:\n    keyStoreType: PEM\n", "/tls/broker/keyStoreType", "value must be one of");
+        assertRefused("tls:\n  api:\n    clientAuth: required\n", "/tls/api/clientAuth", "value must be one of");
         assertRefused("tls:\n  api:\n    secretName: My_Secret\n", "/tls/api/secretName", "does not match pattern");
         assertRefused("apiKeys:\n  adminKeys: [\"a,b\"]\n", "/apiKeys/adminKeys/0", "does not match pattern");
     }
