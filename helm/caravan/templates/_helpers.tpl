@@ -97,6 +97,9 @@ replica can run (replicaCount > 1, or autoscaling with maxReplicas > 1), embedde
 {{- if and .Values.tls.broker.secretName (ne $mode "embedded") -}}
 {{- fail (printf "tls.broker.secretName secures the embedded broker's acceptor, but broker.mode is %q: the gateway then has no acceptor of its own (TLS of a statefulset or external broker is that broker's configuration)" $mode) -}}
 {{- end -}}
+{{- if and .Values.tls.management.secretName (eq .Values.tls.management.clientAuth "need") -}}
+{{- fail "tls.management.clientAuth=need would refuse the kubelet's liveness and startup probes (they present no certificate), so the pod would never start: use want (certificates checked when given) or keep mutual TLS on the API port (tls.api.clientAuth)" -}}
+{{- end -}}
 {{- if eq (int .Values.management.port) 8080 -}}
 {{- fail "management.port must not be 8080: the API listens there (server.port)" -}}
 {{- end -}}

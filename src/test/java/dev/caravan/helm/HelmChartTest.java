@@ -306,6 +306,8 @@ class HelmChartTest {
         // mutual TLS: the Secret's ca.crt is the trust store, client-auth as asked, per port
         Rendered mutual = render(t -> t.set("tls.api.secretName", "caravan-tls").set("tls.api.clientAuth", "need")
                 .set("tls.management.secretName", "caravan-tls").set("tls.management.clientAuth", "want"));
+        assertThatThrownBy(() -> render(t -> t.set("tls.management.secretName", "caravan-tls").set("tls.management.clientAuth", "need")))
+                .hasMessageContaining("would refuse the kubelet's liveness and startup probes");
         JsonNode mutualApp = mutual.applicationYaml();
         assertThat(mutualApp.at("/server/ssl/client-auth").asText()).isEqualTo("need");
         assertThat(mutualApp.at("/spring/ssl/bundle/pem/caravan-api/truststore/certificate").asText())
