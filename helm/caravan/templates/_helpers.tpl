@@ -94,6 +94,12 @@ replica can run (replicaCount > 1, or autoscaling with maxReplicas > 1), embedde
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- fail (printf "autoscaling.maxReplicas (%d) must be at least autoscaling.minReplicas (%d)" (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- end -}}
+{{- if and .Values.tls.broker.secretName (ne $mode "embedded") -}}
+{{- fail (printf "tls.broker.secretName secures the embedded broker's acceptor, but broker.mode is %q: the gateway then has no acceptor of its own (TLS of a statefulset or external broker is that broker's configuration)" $mode) -}}
+{{- end -}}
+{{- if and .Values.tls.management.secretName (eq .Values.tls.management.clientAuth "need") -}}
+{{- fail "tls.management.clientAuth=need would refuse the kubelet's liveness and startup probes (they present no certificate), so the pod would never start: use want (certificates checked when given) or keep mutual TLS on the API port (tls.api.clientAuth)" -}}
+{{- end -}}
 {{- if eq (int .Values.management.port) 8080 -}}
 {{- fail "management.port must not be 8080: the API listens there (server.port)" -}}
 {{- end -}}
@@ -196,7 +202,7 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- define "caravan.apiKeysSecretName" -}}
 {{- $k := .Values.apiKeys -}}
 {{- if $k.existingSecret -}}{{ $k.existingSecret }}
-{{- else if $k.keys -}}{{ include "caravan.fullname" . }}-api-keys
+{{- else if or $k.keys $k.adminKeys -}}{{ include "caravan.fullname" . }}-api-keys
 {{- end -}}
 {{- end -}}
 
@@ -255,7 +261,19 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
 {{- $_ := set $messaging "user" "${CARAVAN_BROKER_USER}" -}}
 {{- $_ := set $messaging "password" "${CARAVAN_BROKER_PASSWORD}" -}}
 {{- end -}}
-{{- $_ := set $messaging "acceptor" (dict "enabled" true "host" "0.0.0.0" "port" (int $v.broker.embedded.port)) -}}
+{{- $acceptor := dict "enabled" true "host" "0.0.0.0" "port" (int $v.broker.embedded.port) -}}
+{{- with $v.tls.broker -}}
+{{- if .secretName -}}
+{{- $store := dict "enabled" true "key-store" (printf "/etc/caravan-tls/broker/%s" .keyStoreKey) "key-store-type" .keyStoreType "key-store-password" "${CARAVAN_BROKER_TLS_PASSWORD}" -}}
+{{- if .needClientAuth -}}
+{{- $_ := set $store "need-client-auth" true -}}
+{{- $_ := set $store "trust-store" (printf "/etc/caravan-tls/broker/%s" .trustStoreKey) -}}
+{{- $_ := set $store "trust-store-password" "${CARAVAN_BROKER_TLS_PASSWORD}" -}}
+{{- end -}}
+{{- $_ := set $acceptor "tls" $store -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $messaging "acceptor" $acceptor -}}
 {{- end -}}
 {{- $exposure := list "health" "info" "prometheus" "metrics" "camelroutes" -}}
 {{- if $v.management.hawtio.enabled }}{{ $exposure = concat $exposure (list "hawtio" "jolokia") }}{{ end -}}
@@ -277,5 +295,24 @@ one only when broker.embedded.password or existingSecret is set (else the jar's 
       "endpoint" (dict "health" (dict "probes" (dict "enabled" true) "show-details" "always")))
   "hawtio" (dict "authenticationEnabled" $v.management.hawtio.authenticationEnabled)
   "caravan" $caravan -}}
+{{- /* PEM files from kubernetes.io/tls Secrets, as Spring SSL bundles the two HTTP servers name */ -}}
+{{- $bundles := dict -}}
+{{- range $port := list "api" "management" -}}
+{{- $t := index $v.tls $port -}}
+{{- if $t.secretName -}}
+{{- $dir := printf "file:/etc/caravan-tls/%s/" $port -}}
+{{- $bundle := dict "keystore" (dict "certificate" (print $dir "tls.crt") "private-key" (print $dir "tls.key")) -}}
+{{- $ssl := dict "bundle" (printf "caravan-%s" $port) -}}
+{{- if and $t.clientAuth (ne $t.clientAuth "none") -}}
+{{- $_ := set $bundle "truststore" (dict "certificate" (print $dir "ca.crt")) -}}
+{{- $_ := set $ssl "client-auth" $t.clientAuth -}}
+{{- end -}}
+{{- $_ := set $bundles (printf "caravan-%s" $port) $bundle -}}
+{{- $_ := set (ternary $cfg.server $cfg.management.server (eq $port "api")) "ssl" $ssl -}}
+{{- end -}}
+{{- end -}}
+{{- if $bundles -}}
+{{- $_ := set $cfg.spring "ssl" (dict "bundle" (dict "pem" $bundles)) -}}
+{{- end -}}
 {{- toYaml (mustMergeOverwrite $cfg (deepCopy ($v.extraConfig | default dict))) -}}
 {{- end -}}

@@ -86,16 +86,29 @@ public class ApiServerConfiguration {
     @Bean
     CaravanApiServer apiServer(VertxPlatformHttpServerConfiguration config, Vertx vertx, ObjectMapper mapper,
             ConfigurableEnvironment environment, @Value("${caravan.max-body-size:10MB}") DataSize maxBody,
-            ErrorResponseMetrics errorMetrics, ApiKeys keys, ApiSecurityProperties security, ApiDrain drain) {
+            ErrorResponseMetrics errorMetrics, ApiKeys keys, ApiSecurityProperties security, ApiDrain drain,
+            RequestHeadLimits headLimits) {
         ApiSecurityProperties.RateLimit limit = security.getRateLimit();
         CaravanApiServer server = new CaravanApiServer(config, new JsonBodyWithoutContentType(),
                 new OpenAiErrorHandler(mapper, maxBody.toBytes(), errorMetrics), port -> publishPort(environment, port),
                 keys.enabled() ? new ApiKeyCheck(keys, mapper, errorMetrics) : null,
                 keys.enabled() && limit.getRequests() > 0
                         ? new ApiKeyRateLimit(limit.getRequests(), limit.getPeriod(), mapper, errorMetrics) : null,
-                drain);
+                drain, headLimits, new InvalidRequestHandler(mapper, errorMetrics, headLimits), ApiTls.clientAuth(environment));
         server.setVertx(vertx);
         return server;
+    }
+
+    /**
+     * How long a request line and how many header bytes the API port reads before it answers 414 / 431:
+     * Spring Boot's own {@code server.max-http-request-header-size} (8KB, as for its servlet containers, which
+     * apply it to the management port too) and {@code caravan.limits.max-request-line-length} (4KB); both take a
+     * size ({@code 16KB}) or a number of bytes.
+     */
+    @Bean
+    RequestHeadLimits requestHeadLimits(@Value("${caravan.limits.max-request-line-length:4KB}") DataSize requestLine,
+            @Value("${server.max-http-request-header-size:8KB}") DataSize headers) {
+        return RequestHeadLimits.of(requestLine, headers);
     }
 
     /**

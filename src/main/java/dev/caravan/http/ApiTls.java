@@ -1,5 +1,6 @@
 package dev.caravan.http;
 
+import io.vertx.core.http.ClientAuth;
 import java.security.KeyStore;
 import org.apache.camel.support.jsse.KeyManagersParameters;
 import org.apache.camel.support.jsse.KeyStoreParameters;
@@ -23,6 +24,22 @@ import org.springframework.core.env.Environment;
 final class ApiTls {
 
     private ApiTls() { }
+
+    /**
+     * Whether the API port asks clients for a certificate ({@code server.ssl.client-auth}: none, want, need).
+     * Vert.x takes this from its server options: Camel's SSL set-up passes only the key and trust managers on.
+     */
+    static ClientAuth clientAuth(Environment environment) {
+        Ssl ssl = Binder.get(environment).bind("server.ssl", Ssl.class).orElse(null);
+        if (!Ssl.isEnabled(ssl) || ssl.getClientAuth() == null) {
+            return ClientAuth.NONE;
+        }
+        return switch (ssl.getClientAuth()) {
+            case NEED -> ClientAuth.REQUIRED;
+            case WANT -> ClientAuth.REQUEST;
+            case NONE -> ClientAuth.NONE;
+        };
+    }
 
     /** The API's TLS parameters, or null when {@code server.ssl} is not enabled. */
     static SSLContextParameters from(Environment environment, SslBundles bundles) {

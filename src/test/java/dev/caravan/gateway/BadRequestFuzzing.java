@@ -39,7 +39,8 @@ abstract class BadRequestFuzzing extends GatewayTestSupport {
         for (int i = 0; i < requests + oversized; i++) {
             BadRequest bad = i < requests ? generator.next() : generator.oversized();
             String key = auth.keyFor(keys);
-            String problem = check(bad, key, auth.refused(key) && keyed(bad.path()) ? 401 : -1, statuses);
+            int expected = bad.expectedStatus() > 0 ? bad.expectedStatus() : auth.refused(key) && keyed(bad.path()) ? 401 : -1;
+            String problem = check(bad, key, expected, statuses);
             if (problem != null) {
                 failures.add("#" + i + " " + bad + (key == null ? "" : " key=" + auth.describe(key)) + ": " + problem);
             }
@@ -73,6 +74,9 @@ abstract class BadRequestFuzzing extends GatewayTestSupport {
         }
         if (key != null) {
             b.header("Authorization", key);
+        }
+        if (bad.fillerHeaderBytes() > 0) {
+            b.header("X-Filler", "f".repeat(bad.fillerHeaderBytes()));
         }
         HttpResponse<String> r;
         try {

@@ -14,11 +14,17 @@ import java.util.function.Supplier;
  */
 final class BadRequests {
 
-    /** One generated request; {@code what} names the fault for assertion messages. */
-    record BadRequest(String what, String method, String path, String contentType, byte[] body) {
+    /**
+     * One generated request; {@code what} names the fault for assertion messages. {@code fillerHeaderBytes} is
+     * the size of an {@code X-Filler} header to add (0: none); {@code expectedStatus} the one status it must get
+     * whatever the key (0: any 4xx).
+     */
+    record BadRequest(String what, String method, String path, String contentType, byte[] body,
+                      int fillerHeaderBytes, int expectedStatus) {
         @Override
         public String toString() {
-            return method + " " + path + " (" + what + ")";
+            String shown = path.length() > 200 ? path.substring(0, 200) + "...(" + path.length() + " chars)" : path;
+            return method + " " + shown + " (" + what + ")" + (fillerHeaderBytes > 0 ? " +" + fillerHeaderBytes + " header bytes" : "");
         }
     }
 
@@ -46,6 +52,7 @@ final class BadRequests {
         generators.add(this::wrongMethod);
         generators.add(this::unknownPath);
         generators.add(this::invalidUtf8);
+        generators.add(this::overLongHead);
     }
 
     BadRequest next() {
@@ -237,6 +244,24 @@ final class BadRequests {
         return request("unknown path", pick("GET", "POST"), path, "application/json", "{}".getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A request line over the default 4 KB (414) or headers over the default 8 KB (431), on any route: the HTTP
+     * decoder refuses it before the key check, so the status is the same with or without a valid key.
+     */
+    private BadRequest overLongHead() {
+        String path = pick("/v1/chat/completions", "/v1/models", "/v1/workflows/" + WORKFLOW + "/status",
+                "/v1/workflows/" + WORKFLOW + "/agents/a/messages", "/tokenize", "/health", "/" + word());
+        String method = path.endsWith("completions") || path.equals("/tokenize") ? "POST" : "GET";
+        byte[] body = method.equals("POST") ? chat("").getBytes(StandardCharsets.UTF_8) : null;
+        String type = body == null ? null : "application/json";
+        if (random.nextBoolean()) {
+            String longPath = random.nextBoolean() ? path + "?q=" + "u".repeat(4200 + random.nextInt(8000))
+                    : "/v1/workflows/" + "w".repeat(4200 + random.nextInt(8000)) + "/status";
+            return new BadRequest("request line too long", method, longPath, type, body, 0, 414);
+        }
+        return new BadRequest("headers too large", method, path, type, body, 8300 + random.nextInt(12000), 431);
+    }
+
     private BadRequest invalidUtf8() {
         String path = pick("/v1/chat/completions", "/v1/completions", "/v1/embeddings",
                 "/v1/workflows/" + WORKFLOW + "/messages", "/v1/workflows/" + WORKFLOW + "/agents/a/messages/ack");
@@ -320,7 +345,7 @@ final class BadRequests {
     }
 
     private BadRequest request(String what, String method, String path, String contentType, byte[] body) {
-        return new BadRequest(what, method, path, contentType, body);
+        return new BadRequest(what, method, path, contentType, body, 0, 0);
     }
 
     /** Mostly JSON, sometimes what clients wrongly send (the gateway reads JSON whatever the label). */

@@ -70,6 +70,53 @@ class PortsTest extends GatewayTestSupport {
         assertThat(post.statusCode()).isEqualTo(405);
     }
 
+    /**
+     * The request head over Vert.x' limits (the defaults: 8 KB of headers, 4 KB of request line) is refused by
+     * the HTTP decoder before any route: in OpenAI format, naming the limit, and the port serves the next request.
+     */
+    @Test
+    void overLongHeadersAndRequestLinesAreRefusedInOpenAiFormat() throws Exception {
+        HttpResponse<String> headers = http.send(HttpRequest.newBuilder(uri("/v1/models")).timeout(Duration.ofSeconds(30))
+                .header("X-Filler", "h".repeat(9 * 1024)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertOpenAiError(headers, 431, "request_header_fields_too_large", "8192 bytes");
+        assertThat(headers.headers().firstValue("connection")).hasValue("close");
+
+        HttpResponse<String> line = get("/v1/models?q=" + "u".repeat(5 * 1024));
+        assertOpenAiError(line, 414, "request_uri_too_long", "4096 bytes");
+
+        HttpResponse<String> justUnder = http.send(HttpRequest.newBuilder(uri("/v1/models")).timeout(Duration.ofSeconds(30))
+                .header("X-Filler", "h".repeat(7 * 1024)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(justUnder.statusCode()).as(justUnder.body()).isEqualTo(200);
+        assertThat(get("/v1/models?q=" + "u".repeat(3 * 1024)).statusCode()).isEqualTo(200);
+        // the same 8 KB on the management port (its servlet container's own 400): RequestHeadLimitsTest raises both
+        assertThat(http.send(HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + managementPort + "/actuator/health"))
+                .header("X-Filler", "m".repeat(9 * 1024)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+
+        assertThat(getManagement("/actuator/prometheus").body())
+                .contains("caravan_error_responses_total{code=\"request_header_fields_too_large\",route=\"none\",status=\"431\"}")
+                .contains("caravan_error_responses_total{code=\"request_uri_too_long\",route=\"none\",status=\"414\"}");
+    }
+
+    /** Bytes that are not HTTP/1.1 at all get a 400 in OpenAI format too, not Vert.x' silent close. */
+    @Test
+    void aMalformedRequestHeadIs400InOpenAiFormat() throws Exception {
+        String answer = RawHttp.exchange(port, "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 400 ").containsIgnoringCase("connection: close")
+                .contains("\"code\":\"invalid_request\"", "\"type\":\"invalid_request_error\"", "\"param\":null");
+        assertThat(get("/v1/models").statusCode()).isEqualTo(200);
+    }
+
+    private void assertOpenAiError(HttpResponse<String> r, int status, String code, String messagePart) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("application/json");
+        JsonNode error = json(r).get("error");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.has("param")).isTrue();
+        assertThat(error.get("message").asText()).contains(messagePart);
+    }
+
     @Test
     void managementPortDoesNotServeTheApi() throws Exception {
         assertThat(getManagementAsOperator("/v1/models").statusCode()).isEqualTo(404);

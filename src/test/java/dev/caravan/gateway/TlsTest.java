@@ -78,6 +78,15 @@ class TlsTest extends GatewayTestSupport {
                 HttpResponse.BodyHandlers.ofString())).as("plain HTTP on the TLS port").isInstanceOf(java.io.IOException.class);
     }
 
+    /** The request head limits hold on the HTTPS port too: the 431 comes in OpenAI format inside TLS. */
+    @Test
+    void overLongHeadersOverHttpsGetTheOpenAiError() throws Exception {
+        HttpResponse<String> r = KEYS.trustingClient().send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/v1/models"))
+                .header("X-Filler", "h".repeat(9 * 1024)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(431);
+        assertThat(json(r).path("error").path("code").asText()).isEqualTo("request_header_fields_too_large");
+    }
+
     /** A JMS agent over amqps:// sends through the TLS acceptor; a REST agent receives it; plain amqp:// is refused. */
     @Test
     void nativeAgentsConnectOverTlsToTheBrokerAcceptor() throws Exception {

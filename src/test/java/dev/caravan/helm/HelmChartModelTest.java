@@ -115,6 +115,18 @@ class HelmChartModelTest {
             management: {auth: {password: op-pw}}
             """;
 
+    static final String TLS_EVERYWHERE = """
+            tls:
+              api: {secretName: caravan-tls}
+              management: {secretName: caravan-tls}
+              broker: {secretName: broker-keystore, passwordSecretName: broker-keystore-password, needClientAuth: true}
+            apiKeys: {keys: [sk-one], adminKeys: [sk-ops]}
+            metrics:
+              serviceMonitor:
+                enabled: true
+                tlsConfig: {serverName: caravan-management.llm.svc, ca: {secret: {name: caravan-tls, key: ca.crt}}}
+            """;
+
     @TempDir
     Path tmp;
 
@@ -217,6 +229,24 @@ class HelmChartModelTest {
                 .isEqualTo(binding.getSubjects().get(0).getName());
     }
 
+    /** TLS on the three ports from existing Secrets, admin keys beside the API keys, a TLS scrape. */
+    @Test
+    void tlsVariant() throws IOException {
+        List<HasMetadata> objects = render(TLS_EVERYWHERE);
+        Deployment d = one(objects, Deployment.class);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(c.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(c.getStartupProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(c.getVolumeMounts()).filteredOn(m -> m.getName().startsWith("tls-"))
+                .allMatch(m -> Boolean.TRUE.equals(m.getReadOnly())).hasSize(3);
+        var endpoint = one(objects, ServiceMonitor.class).getSpec().getEndpoints().get(0);
+        assertThat(endpoint.getScheme()).isEqualTo("https");
+        assertThat(endpoint.getTlsConfig().getServerName()).isEqualTo("caravan-management.llm.svc");
+        assertThat(named(objects, Secret.class, "caravan-api-keys").getData()).containsKeys("api-keys", "admin-keys");
+        assertFitTogether(objects, Set.of("caravan-tls", "broker-keystore", "broker-keystore-password"));
+    }
+
     @Test
     void aMisspeltFieldInAFreeFormValueIsCaughtByTheModel() {
         // values.schema.json leaves Kubernetes-shaped blocks free-form; the model does not
@@ -296,6 +326,11 @@ class HelmChartModelTest {
         }
         Set<String> secrets = new java.util.HashSet<>(names(objects, Secret.class));
         secrets.addAll(existingSecrets);
+        for (Volume v : pod.getVolumes()) {
+            if (v.getSecret() != null) {
+                assertThat(secrets).as("volume %s", v.getName()).contains(v.getSecret().getSecretName());
+            }
+        }
         for (Container c : containers) {
             c.getVolumeMounts().forEach(m -> assertThat(volumes).as("mount %s", m.getName()).contains(m.getName()));
             for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {

@@ -200,6 +200,144 @@ class HelmChartTest {
     }
 
     @Test
+    void adminKeysComeFromTheSameSecretAndBindToTheGatewaysProperty() throws IOException {
+        Rendered both = render(t -> t.set("apiKeys.keys[0]", "sk-one").set("apiKeys.adminKeys[0]", "sk-ops").set("apiKeys.adminKeys[1]", "sk-ops2"));
+        JsonNode secret = both.named("Secret", "caravan-api-keys");
+        assertThat(decode(secret.at("/data/api-keys").asText())).isEqualTo("sk-one");
+        assertThat(decode(secret.at("/data/admin-keys").asText())).isEqualTo("sk-ops,sk-ops2");
+        JsonNode container = both.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(secretRef(container, "CARAVAN_SECURITY_APIKEYS")).isEqualTo("caravan-api-keys/api-keys");
+        assertThat(secretRef(container, "CARAVAN_SECURITY_ADMINKEYS")).isEqualTo("caravan-api-keys/admin-keys");
+        assertThat(both.named("ConfigMap", "caravan-config").toString()).doesNotContain("sk-ops");
+        var env = new org.springframework.core.env.SystemEnvironmentPropertySource("systemEnvironment", Map.of(
+                "CARAVAN_SECURITY_APIKEYS", decode(secret.at("/data/api-keys").asText()),
+                "CARAVAN_SECURITY_ADMINKEYS", decode(secret.at("/data/admin-keys").asText())));
+        var bound = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(env))
+                .bind("caravan.security", dev.caravan.http.ApiSecurityProperties.class).get();
+        assertThat(bound.getApiKeys()).containsExactly("sk-one");
+        assertThat(bound.getAdminKeys()).containsExactly("sk-ops", "sk-ops2");
+
+        // admin keys alone close the API too: the Secret has only them, no api-keys variable to a missing key
+        Rendered adminOnly = render(t -> t.set("apiKeys.adminKeys[0]", "sk-ops"));
+        assertThat(adminOnly.named("Secret", "caravan-api-keys").at("/data/api-keys").isMissingNode()).isTrue();
+        JsonNode adminContainer = adminOnly.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(secretRef(adminContainer, "CARAVAN_SECURITY_APIKEYS")).isNull();
+        assertThat(secretRef(adminContainer, "CARAVAN_SECURITY_ADMINKEYS")).isEqualTo("caravan-api-keys/admin-keys");
+
+        // an existing Secret: its admin key is optional (a Secret without it gives no admin keys)
+        Rendered existing = render(t -> t.set("apiKeys.existingSecret", "llm-keys").set("apiKeys.existingSecretAdminKey", "ops"));
+        JsonNode ref = envVar(existing.one("Deployment").at("/spec/template/spec/containers/0"), "CARAVAN_SECURITY_ADMINKEYS")
+                .at("/valueFrom/secretKeyRef");
+        assertThat(ref.get("name").asText() + "/" + ref.get("key").asText()).isEqualTo("llm-keys/ops");
+        assertThat(ref.get("optional").asBoolean()).isTrue();
+        assertThat(existing.all("Secret")).noneMatch(x -> x.at("/metadata/name").asText().endsWith("-api-keys"));
+    }
+
+    @Test
+    void tlsSecretsAreMountedAsTheGatewaysSslSettingsAndProbesAndScrapesUseHttps() throws IOException {
+        Rendered r = render(t -> t.set("tls.api.secretName", "caravan-tls").set("tls.management.secretName", "caravan-mgmt-tls")
+                .set("tls.broker.secretName", "caravan-broker-tls").set("tls.broker.passwordSecretName", "caravan-broker-pw")
+                .set("tls.broker.needClientAuth", true).set("metrics.serviceMonitor.enabled", true)
+                .set("metrics.serviceMonitor.tlsConfig.serverName", "caravan-management.llm.svc")
+                .set("metrics.serviceMonitor.tlsConfig.ca.secret.name", "caravan-mgmt-tls")
+                .set("metrics.serviceMonitor.tlsConfig.ca.secret.key", "ca.crt"));
+        JsonNode deployment = r.one("Deployment");
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        assertThat(container.at("/readinessProbe/httpGet/scheme").asText()).isEqualTo("HTTPS");
+        assertThat(container.at("/livenessProbe/httpGet/scheme").asText()).isEqualTo("HTTPS");
+        assertThat(container.at("/startupProbe/httpGet/scheme").asText()).isEqualTo("HTTPS");
+        assertThat(mountPath(container, "tls-api")).isEqualTo("/etc/caravan-tls/api");
+        assertThat(mountPath(container, "tls-management")).isEqualTo("/etc/caravan-tls/management");
+        assertThat(mountPath(container, "tls-broker")).isEqualTo("/etc/caravan-tls/broker");
+        Map<String, String> secretVolumes = new java.util.HashMap<>();
+        deployment.at("/spec/template/spec/volumes").forEach(v -> {
+            if (v.has("secret")) {
+                secretVolumes.put(v.get("name").asText(), v.at("/secret/secretName").asText());
+            }
+        });
+        assertThat(secretVolumes).containsEntry("tls-api", "caravan-tls").containsEntry("tls-management", "caravan-mgmt-tls")
+                .containsEntry("tls-broker", "caravan-broker-tls");
+        assertThat(secretRef(container, "CARAVAN_BROKER_TLS_PASSWORD")).isEqualTo("caravan-broker-pw/password");
+        assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1scheme").asText()).isEqualTo("https");
+
+        JsonNode app = r.applicationYaml();
+        assertThat(app.at("/server/ssl/bundle").asText()).isEqualTo("caravan-api");
+        assertThat(app.at("/management/server/ssl/bundle").asText()).isEqualTo("caravan-management");
+        assertThat(app.at("/spring/ssl/bundle/pem/caravan-api/keystore/certificate").asText()).isEqualTo("file:/etc/caravan-tls/api/tls.crt");
+        assertThat(app.at("/spring/ssl/bundle/pem/caravan-api/keystore/private-key").asText()).isEqualTo("file:/etc/caravan-tls/api/tls.key");
+        assertThat(app.at("/spring/ssl/bundle/pem/caravan-management/keystore/certificate").asText())
+                .isEqualTo("file:/etc/caravan-tls/management/tls.crt");
+        JsonNode acceptorTls = app.at("/caravan/messaging/acceptor/tls");
+        assertThat(acceptorTls.at("/enabled").asBoolean()).isTrue();
+        assertThat(acceptorTls.at("/key-store").asText()).isEqualTo("/etc/caravan-tls/broker/keystore.p12");
+        assertThat(acceptorTls.at("/key-store-type").asText()).isEqualTo("PKCS12");
+        assertThat(acceptorTls.at("/key-store-password").asText()).isEqualTo("${CARAVAN_BROKER_TLS_PASSWORD}");
+        assertThat(acceptorTls.at("/need-client-auth").asBoolean()).isTrue();
+        assertThat(acceptorTls.at("/trust-store").asText()).isEqualTo("/etc/caravan-tls/broker/truststore.p12");
+
+        JsonNode endpoint = r.one("ServiceMonitor").at("/spec/endpoints/0");
+        assertThat(endpoint.at("/scheme").asText()).isEqualTo("https");
+        assertThat(endpoint.at("/tlsConfig/serverName").asText()).isEqualTo("caravan-management.llm.svc");
+        assertThat(endpoint.at("/tlsConfig/ca/secret/key").asText()).isEqualTo("ca.crt");
+
+        // defaults: plain HTTP everywhere, nothing mounted
+        Rendered plain = render(t -> t.set("metrics.serviceMonitor.enabled", true));
+        JsonNode plainContainer = plain.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(plainContainer.at("/readinessProbe/httpGet/scheme").isMissingNode()).isTrue();
+        assertThat(plainContainer.at("/livenessProbe/httpGet/scheme").isMissingNode()).isTrue();
+        assertThat(mountPath(plainContainer, "tls-api")).isNull();
+        assertThat(plain.applicationYaml().at("/server/ssl").isMissingNode()).isTrue();
+        assertThat(plain.applicationYaml().at("/spring/ssl").isMissingNode()).isTrue();
+        assertThat(plain.applicationYaml().at("/caravan/messaging/acceptor/tls").isMissingNode()).isTrue();
+        assertThat(plain.one("ServiceMonitor").at("/spec/endpoints/0/scheme").isMissingNode()).isTrue();
+
+        // only the API on TLS: the management probes stay on HTTP; the broker password defaults to the key store's Secret
+        Rendered apiOnly = render(t -> t.set("tls.api.secretName", "caravan-tls").set("tls.broker.secretName", "broker-tls"));
+        JsonNode apiContainer = apiOnly.one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(apiContainer.at("/readinessProbe/httpGet/scheme").asText()).isEqualTo("HTTPS");
+        assertThat(apiContainer.at("/livenessProbe/httpGet/scheme").isMissingNode()).isTrue();
+        assertThat(apiOnly.applicationYaml().at("/management/server/ssl").isMissingNode()).isTrue();
+        assertThat(secretRef(apiContainer, "CARAVAN_BROKER_TLS_PASSWORD")).isEqualTo("broker-tls/password");
+        assertThat(apiOnly.applicationYaml().at("/caravan/messaging/acceptor/tls/trust-store").isMissingNode()).isTrue();
+        assertThat(apiOnly.applicationYaml().at("/server/ssl/client-auth").isMissingNode()).isTrue();
+        assertThat(apiOnly.applicationYaml().at("/spring/ssl/bundle/pem/caravan-api/truststore").isMissingNode()).isTrue();
+
+        // mutual TLS: the Secret's ca.crt is the trust store, client-auth as asked, per port
+        Rendered mutual = render(t -> t.set("tls.api.secretName", "caravan-tls").set("tls.api.clientAuth", "need")
+                .set("tls.management.secretName", "caravan-tls").set("tls.management.clientAuth", "want"));
+        assertThatThrownBy(() -> render(t -> t.set("tls.management.secretName", "caravan-tls").set("tls.management.clientAuth", "need")))
+                .hasMessageContaining("would refuse the kubelet's liveness and startup probes");
+        JsonNode mutualApp = mutual.applicationYaml();
+        assertThat(mutualApp.at("/server/ssl/client-auth").asText()).isEqualTo("need");
+        assertThat(mutualApp.at("/spring/ssl/bundle/pem/caravan-api/truststore/certificate").asText())
+                .isEqualTo("file:/etc/caravan-tls/api/ca.crt");
+        assertThat(mutualApp.at("/management/server/ssl/client-auth").asText()).isEqualTo("want");
+        assertThat(mutualApp.at("/spring/ssl/bundle/pem/caravan-management/truststore/certificate").asText())
+                .isEqualTo("file:/etc/caravan-tls/management/ca.crt");
+        String text = mutual.named("ConfigMap", "caravan-config").at("/data/application.yaml").asText();
+        var sources = new org.springframework.boot.env.YamlPropertySourceLoader()
+                .load("chart", new org.springframework.core.io.ByteArrayResource(text.getBytes()));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(sources));
+        var ssl = binder.bind("server.ssl", org.springframework.boot.web.server.Ssl.class).get();
+        assertThat(ssl.getBundle()).isEqualTo("caravan-api");
+        assertThat(ssl.getClientAuth()).isEqualTo(org.springframework.boot.web.server.Ssl.ClientAuth.NEED);
+        var pem = binder.bind("spring.ssl.bundle.pem.caravan-api",
+                org.springframework.boot.autoconfigure.ssl.PemSslBundleProperties.class).get();
+        assertThat(pem.getKeystore().getCertificate()).isEqualTo("file:/etc/caravan-tls/api/tls.crt");
+        assertThat(pem.getKeystore().getPrivateKey()).isEqualTo("file:/etc/caravan-tls/api/tls.key");
+        assertThat(pem.getTruststore().getCertificate()).isEqualTo("file:/etc/caravan-tls/api/ca.crt");
+    }
+
+    @Test
+    void brokerTlsIsRefusedWhereTheGatewayHasNoAcceptor() {
+        assertThatThrownBy(() -> render(t -> t.set("broker.mode", "external").set("broker.external.url", "tcp://artemis:61616")
+                .set("tls.broker.secretName", "broker-tls")))
+                .hasMessageContaining("tls.broker.secretName secures the embedded broker's acceptor");
+    }
+
+    @Test
     void theManagementLoginComesFromASecretAndAProtectedPrometheusIsScrapedWithBasicAuth() throws IOException {
         // defaults: no Secret, no variable: the gateway generates a password and logs it; Prometheus stays open
         Rendered plain = render(t -> t.set("metrics.serviceMonitor.enabled", true));
@@ -591,6 +729,15 @@ class HelmChartTest {
             }
         }
         return null;
+    }
+
+    private static JsonNode envVar(JsonNode container, String name) {
+        for (JsonNode e : container.get("env")) {
+            if (name.equals(e.get("name").asText())) {
+                return e;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private static Map<String, Integer> ports(JsonNode container) {

@@ -59,6 +59,8 @@ class HelmValuesSchemaTest {
         assertRefused("engineDiscovery:\n  labelSelectr: app=vllm\n", "/engineDiscovery", "'labelSelectr' not allowed");
         assertRefused("management:\n  auth:\n    protectPrometheus: \"yes\"\n", "/management/auth/protectPrometheus", "want boolean");
         assertRefused("management:\n  auth:\n    password: 1234\n", "/management/auth/password", "got number, want string");
+        assertRefused("tls:\n  broker:\n    needClientAuth: \"yes\"\n", "/tls/broker/needClientAuth", "want boolean");
+        assertRefused("apiKeys:\n  adminKeys: sk-ops\n", "/apiKeys/adminKeys", "got string, want array");
     }
 
     @Test
@@ -77,6 +79,10 @@ class HelmValuesSchemaTest {
         assertRefused("engines:\n  - {id: a, url: vllm-a:8000}\n", "/engines/0/url", "does not match pattern");
         assertRefused("management:\n  auth:\n    username: \"ops:team\"\n", "/management/auth/username", "does not match pattern");
         assertRefused("management:\n  auth:\n    username: \"\"\n", "/management/auth/username", "minLength");
+        assertRefused("tls:\n  broker:\n    keyStoreType: PEM\n", "/tls/broker/keyStoreType", "value must be one of");
+        assertRefused("tls:\n  api:\n    clientAuth: required\n", "/tls/api/clientAuth", "value must be one of");
+        assertRefused("tls:\n  api:\n    secretName: My_Secret\n", "/tls/api/secretName", "does not match pattern");
+        assertRefused("apiKeys:\n  adminKeys: [\"a,b\"]\n", "/apiKeys/adminKeys/0", "does not match pattern");
     }
 
     @Test
@@ -90,6 +96,8 @@ class HelmValuesSchemaTest {
         assertRefused("engines:\n  - {id: a, url: http://a:8000, model: m}\n", "/engines/0", "'model' not allowed");
         assertRefused("engineClient:\n  scrapeIntervall: 2s\n", "/engineClient", "'scrapeIntervall' not allowed");
         assertRefused("management:\n  auth:\n    user: ops\n", "/management/auth", "'user' not allowed");
+        assertRefused("tls:\n  api:\n    secret: caravan-tls\n", "/tls/api", "'secret' not allowed");
+        assertRefused("tls:\n  mgmt: {secretName: x}\n", "/tls", "'mgmt' not allowed");
         // free-form blocks stay free-form
         assertThat(template("router:\n  routing: {saturationPerEngine: 32, balance-homes: true}\n"
                 + "extraConfig: {logging: {level: {dev.caravan: DEBUG}}}\n")).contains("saturationPerEngine: 32");
@@ -119,6 +127,7 @@ class HelmValuesSchemaTest {
         variants.put("discovery", "engineDiscovery: {enabled: true, namespace: gpu, port: 8000}\n");
         variants.put("simulator-engines", "engineFleet: {simulator: {enabled: true, replicas: 3}}\n");
         variants.put("vllm-engines", HelmChartTest.VLLM_FLEET);
+        variants.put("tls", HelmChartModelTest.TLS_EVERYWHERE);
         for (Map.Entry<String, String> v : variants.entrySet()) {
             Path chart = copyChart(v.getKey());
             Map<String, Object> values = new Yaml().load(Files.readString(VALUES));
