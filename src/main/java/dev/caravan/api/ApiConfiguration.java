@@ -1,10 +1,10 @@
 package dev.caravan.api;
 
-import org.apache.camel.Processor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.engines.EngineRegistry;
 import dev.caravan.engines.ModelAliases;
 import dev.caravan.core.EngineCostView;
+import org.apache.camel.Processor;
 import org.springframework.beans.factory.ObjectProvider;
 import dev.caravan.messaging.BrokerStatus;
 import org.springframework.beans.factory.annotation.Value;

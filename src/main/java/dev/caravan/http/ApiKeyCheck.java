@@ -1,13 +1,9 @@
 package dev.caravan.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.api.OpenAiErrorResponse;
 import dev.caravan.core.GatewayException;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -19,13 +15,11 @@ import io.vertx.ext.web.RoutingContext;
 final class ApiKeyCheck implements Handler<RoutingContext> {
 
     private final ApiKeys keys;
-    private final ObjectMapper mapper;
-    private final ErrorResponseMetrics metrics;
+    private final ErrorAnswer answer;
 
     ApiKeyCheck(ApiKeys keys, ObjectMapper mapper, ErrorResponseMetrics metrics) {
         this.keys = keys;
-        this.mapper = mapper;
-        this.metrics = metrics;
+        this.answer = new ErrorAnswer(mapper, metrics);
     }
 
     /** Routing-context key under which an accepted request carries its key's id (for per-key limits). */
@@ -50,14 +44,6 @@ final class ApiKeyCheck implements Handler<RoutingContext> {
                 authorization == null
                         ? "You didn't provide an API key: send it as 'Authorization: Bearer <key>'"
                         : "Incorrect API key provided", null);
-        metrics.answered(ErrorResponseMetrics.NO_ROUTE, 401, error.code());
-        HttpServerResponse response = ctx.response().setStatusCode(401)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("WWW-Authenticate", "Bearer realm=\"caravan\"");
-        try {
-            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
-        } catch (JsonProcessingException e) {
-            response.end();
-        }
+        answer.end(ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"caravan\""), error);
     }
 }

@@ -1,18 +1,14 @@
 package dev.caravan.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import dev.caravan.api.OpenAiErrorResponse;
 import dev.caravan.core.GatewayException;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 
@@ -26,16 +22,14 @@ import java.time.Duration;
 final class ApiKeyRateLimit implements Handler<RoutingContext> {
 
     private final LoadingCache<String, RateLimiter> limiters;
-    private final ObjectMapper mapper;
-    private final ErrorResponseMetrics metrics;
+    private final ErrorAnswer answer;
 
     ApiKeyRateLimit(int requests, Duration period, ObjectMapper mapper, ErrorResponseMetrics metrics) {
         RateLimiterConfig config = RateLimiterConfig.custom().limitForPeriod(requests).limitRefreshPeriod(period)
                 .timeoutDuration(Duration.ZERO).build();
         this.limiters = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofHours(1))
                 .build(id -> RateLimiter.of("api-key-" + id, config));
-        this.mapper = mapper;
-        this.metrics = metrics;
+        this.answer = new ErrorAnswer(mapper, metrics);
     }
 
     @Override
@@ -56,15 +50,6 @@ final class ApiKeyRateLimit implements Handler<RoutingContext> {
         GatewayException error = GatewayException.rateLimited("this API key",
                 limiter.getRateLimiterConfig().getLimitForPeriod(),
                 limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis(), waitNanos);
-        String retryAfter = String.valueOf(error.retryAfterSeconds());
-        metrics.answered(ErrorResponseMetrics.NO_ROUTE, 429, error.code());
-        HttpServerResponse response = ctx.response().setStatusCode(429)
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Retry-After", retryAfter);
-        try {
-            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
-        } catch (JsonProcessingException e) {
-            response.end();
-        }
+        answer.end(ctx.response(), error);
     }
 }

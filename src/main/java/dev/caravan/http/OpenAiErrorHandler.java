@@ -1,12 +1,9 @@
 package dev.caravan.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.caravan.api.OpenAiErrorResponse;
 import dev.caravan.core.GatewayException;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
@@ -19,14 +16,12 @@ import org.springframework.http.HttpStatus;
  */
 final class OpenAiErrorHandler implements Handler<RoutingContext> {
 
-    private final ObjectMapper mapper;
     private final long maxBodyBytes;
-    private final ErrorResponseMetrics metrics;
+    private final ErrorAnswer answer;
 
     OpenAiErrorHandler(ObjectMapper mapper, long maxBodyBytes, ErrorResponseMetrics metrics) {
-        this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
-        this.metrics = metrics;
+        this.answer = new ErrorAnswer(mapper, metrics);
     }
 
     @Override
@@ -36,14 +31,7 @@ final class OpenAiErrorHandler implements Handler<RoutingContext> {
             return;
         }
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-        GatewayException error = error(status, ctx.normalizedPath(), maxBodyBytes);
-        metrics.answered(ErrorResponseMetrics.NO_ROUTE, status, error.code());
-        response.setStatusCode(status).putHeader("Content-Type", "application/json");
-        try {
-            response.end(Buffer.buffer(mapper.writeValueAsBytes(OpenAiErrorResponse.body(mapper, error))));
-        } catch (JsonProcessingException e) {
-            response.end();
-        }
+        answer.end(response, error(status, ctx.normalizedPath(), maxBodyBytes));
     }
 
     static GatewayException error(int status, String path, long maxBodyBytes) {

@@ -13,11 +13,7 @@ record RequestHeadLimits(int maxRequestLineBytes, int maxHeaderBytes) {
     static final String REQUEST_LINE_PROPERTY = "caravan.limits.max-request-line-length";
     static final String HEADER_PROPERTY = "server.max-http-request-header-size";
 
-    RequestHeadLimits {
-        require(maxRequestLineBytes, REQUEST_LINE_PROPERTY);
-        require(maxHeaderBytes, HEADER_PROPERTY);
-    }
-
+    /** The limits from the two properties, each checked to be 1 byte to 2GB. */
     static RequestHeadLimits of(DataSize requestLine, DataSize headers) {
         return new RequestHeadLimits(bytes(requestLine, REQUEST_LINE_PROPERTY), bytes(headers, HEADER_PROPERTY));
     }
@@ -28,11 +24,5 @@ record RequestHeadLimits(int maxRequestLineBytes, int maxHeaderBytes) {
             throw new IllegalArgumentException(property + " must be between 1 byte and 2GB, got " + size);
         }
         return (int) bytes;
-    }
-
-    private static void require(int bytes, String property) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException(property + " must be at least 1 byte, got " + bytes);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.caravan.workflows;
 
-import org.apache.camel.Processor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.core.RequestOutcomeListener;
 import dev.caravan.messaging.MessageQueueStats;
@@ -11,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import org.apache.camel.Processor;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;

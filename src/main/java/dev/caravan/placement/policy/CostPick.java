@@ -39,7 +39,7 @@ final class CostPick {
         return predicted.of(e, predicted.uncachedTokens(e, match.promptChars(), match.at(i)));
     }
 
-    /** Relative capacity of {@code e} by its learnt speed (predicting only; see {@link PredictedCost#capacity}). */
+    /** Capacity of {@code e} by its learnt speed, to compare engines (predicting only; see {@link PredictedCost#capacity}). */
     double capacity(Engine e) { return predicted.capacity(e); }
 
     /** Cost of {@code e} if it held {@code matchedBlocks} of the prompt (predicting only). */

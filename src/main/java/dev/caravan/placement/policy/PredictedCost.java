@@ -1,7 +1,6 @@
 package dev.caravan.placement.policy;
 
 import dev.caravan.engines.Engine;
-import dev.caravan.placement.cost.EngineCostModel;
 import dev.caravan.placement.cost.EngineCostModels;
 import dev.caravan.placement.prefix.CharsPerToken;
 import dev.caravan.placement.prefix.PrefixIndex;
@@ -41,17 +40,15 @@ final class PredictedCost {
     }
 
     /**
-     * How much work {@code e} gets through relative to the fleet's fit (1 as the fleet, 2 twice as
-     * fast): the fleet's seconds for a lone request of a thousand fresh tokens and the fleet's mean
-     * answer, over {@code e}'s. An engine not heard from yet counts as the fleet (its model is the
-     * fleet's then). Learnt, so no speed is configured and a GPU that slows down at run time counts less.
+     * How much work {@code e} gets through, on a scale that only compares engines with each other
+     * (twice the value, twice as fast): lone requests per second of a thousand fresh prompt tokens and
+     * the fleet's mean answer. An engine not heard from yet counts as the fleet (its model is the fleet's
+     * then). Learnt, so no speed is configured and a GPU that slows down at run time counts less.
+     * 0 when the model predicts no time at all (the caller then counts the engine as average).
      */
     double capacity(Engine e) {
-        EngineCostModel fleet = models.fleet();
-        double tokens = fleet.meanCompletionTokens();
-        double own = models.of(e.id()).idleRequestSeconds(tokens);
-        double mean = fleet.idleRequestSeconds(tokens);
-        return own > 0 && mean > 0 ? mean / own : 1;
+        double seconds = models.of(e.id()).idleRequestSeconds(models.fleet().meanCompletionTokens());
+        return seconds > 0 ? 1 / seconds : 0;
     }
 
     /** Whether the fleet's fit has seen enough answers to rank engines by it. */

@@ -126,37 +126,37 @@ public final class RendezvousHome {
      */
     public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
                              double homeEpsilon) {
-        return chooseHome(keyHash, candidates, skip, homed, homeEpsilon, null);
+        return chooseHome(keyHash, candidates, skip, homed, homeEpsilon, null, null);
     }
 
     /**
      * {@link #chooseHome(long, List, Engine, ToIntFunction, double)} ranking the eligible engines by
-     * {@code cost} (of candidate index; lower is better) instead of their load, or by load when null.
-     */
-    public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
-                             double homeEpsilon, IntToDoubleFunction cost) {
-        return chooseHome(keyHash, candidates, skip, homed, homeEpsilon, cost, null);
-    }
-
-    /**
-     * {@link #chooseHome(long, List, Engine, ToIntFunction, double, IntToDoubleFunction)} with each
-     * candidate's bounds (homes and load) in proportion to its {@code capacity} (of candidate index, any
-     * positive scale; null: all equal). On engines of one kind the bounds are those above; where one
-     * GPU is 2.5x another, the even count would home as many long-lived workflows on the slow one as on
-     * the fast one, and every one of them would prefill and decode there at its speed.
+     * {@code cost} (of candidate index; lower is better) instead of their load, or by load when null;
+     * and with each candidate's bounds (homes and load) in proportion to its {@code capacity} (of
+     * candidate index, any positive scale, one not positive counted as the mean of the others; null: all
+     * equal). On engines of one kind the bounds are those above; where one GPU is 2.5x another, the even
+     * count would home as many long-lived workflows on the slow one as on the fast one, and every one of
+     * them would prefill and decode there at its speed.
      */
     public Engine chooseHome(long keyHash, List<Engine> candidates, Engine skip, ToIntFunction<Engine> homed,
                              double homeEpsilon, IntToDoubleFunction cost, IntToDoubleFunction capacity) {
         int n = candidates.size();
         long total = 0;
         long homes = 0;
-        double capacities = 0;
+        // Each candidate's capacity, read once (a learnt model's prediction, not a field); only when given.
+        double[] capacities = capacity == null ? null : new double[n];
+        double capacitySum = 0;
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
             total += e.load();
             homes += homed.applyAsInt(e);
-            capacities += capacity == null ? 1 : positive(capacity.applyAsDouble(i));
+            if (capacities != null) {
+                double c = capacity.applyAsDouble(i);
+                capacities[i] = c > 0 && Double.isFinite(c) ? c : 0;
+                capacitySum += capacities[i];
+            }
         }
+        if (capacities != null) capacitySum = averageUnknown(capacities, capacitySum);
         Engine best = null;
         long bestW = 0;
         double bestCost = 0;
@@ -164,13 +164,13 @@ public final class RendezvousHome {
         for (int i = 0; i < n; i++) {
             Engine e = candidates.get(i);
             // This engine's share of the fleet, n x its fraction of the capacity: 1 when all are equal.
-            double share = capacity == null ? 1 : n * positive(capacity.applyAsDouble(i)) / capacities;
+            double share = capacities == null ? 1 : n * capacities[i] / capacitySum;
             // (less a hair, so that float rounding of an even share does not lift the cap by one)
             double cap = Math.ceil((1.0 + homeEpsilon) * (homes + 1) * share / n - 1e-9);
             if (e == skip || homed.applyAsInt(e) + 1 > cap) continue;
             int load = e.load();
             double c = cost == null ? load : cost.applyAsDouble(i);
-            boolean over = load > minLoad && (load + 1) > (1.0 + epsilon) * (total + 1) * share / n;
+            boolean over = beyondBound(load, total, n, share);
             long w = weight(keyHash, e);
             // Within the home bound, an engine within the load bound beats one beyond it; then the least
             // loaded (or cheapest) wins; then the rendezvous rank.
@@ -185,8 +185,17 @@ public final class RendezvousHome {
         return best != null ? best : choose(keyHash, candidates, skip);
     }
 
-    private static double positive(double capacity) {
-        return capacity > 0 && Double.isFinite(capacity) ? capacity : 1;
+    /**
+     * Counts each candidate without a capacity (0) as the mean of those with one (all equal when none
+     * has one); returns the new sum.
+     */
+    private static double averageUnknown(double[] capacities, double sum) {
+        int known = 0;
+        for (double c : capacities) if (c > 0) known++;
+        if (known == capacities.length) return sum;
+        double mean = known == 0 ? 1 : sum / known;
+        for (int i = 0; i < capacities.length; i++) if (capacities[i] == 0) capacities[i] = mean;
+        return sum + mean * (capacities.length - known);
     }
 
     /**
@@ -207,9 +216,16 @@ public final class RendezvousHome {
      * prefill again; it still caps how hot one engine can get.
      */
     public boolean overloaded(int load, long totalLoad, int n, double prefixShare) {
-        if (load <= minLoad) return false;
-        double share = Math.max(0, Math.min(1, prefixShare));
-        return (load + 1) > (1.0 + epsilon) * (1.0 + share) * (totalLoad + 1) / n;
+        return beyondBound(load, totalLoad, n, 1.0 + Math.max(0, Math.min(1, prefixShare)));
+    }
+
+    /**
+     * The bounded-load rule with the engine's bound {@code weight} times the usual one: {@code load + 1 >
+     * (1 + eps) x weight x (total + 1) / n}, never below {@code minLoad}. A cached prefix raises the weight
+     * ({@link #overloaded(int, long, int, double)}), so does a share of capacity above the mean.
+     */
+    private boolean beyondBound(int load, long totalLoad, int n, double weight) {
+        return load > minLoad && (load + 1) > (1.0 + epsilon) * weight * (totalLoad + 1) / n;
     }
 
     /** {@link #overloaded(int, long, int)} for one engine among candidates. */

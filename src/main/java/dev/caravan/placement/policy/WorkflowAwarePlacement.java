@@ -320,9 +320,9 @@ public final class WorkflowAwarePlacement implements PlacementPolicy {
     private Engine newHome(long key, List<Engine> candidates, Engine skip, PrefixMatch match) {
         if (homeEpsilon < 0) return rendezvous.choose(key, candidates, skip);
         HomeCounts homes = registry.homes();
-        return match == null ? rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon)
-                : rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon,
-                        i -> pick.cost(candidates.get(i), i, match), i -> pick.capacity(candidates.get(i)));
+        return rendezvous.chooseHome(key, candidates, skip, e -> homes.on(e.id()), homeEpsilon,
+                match == null ? null : i -> pick.cost(candidates.get(i), i, match),
+                match == null ? null : i -> pick.capacity(candidates.get(i)));
     }
 
     /** The prompt's prefix match when learnt costs decide (a new home is chosen by them), else null. */
