@@ -69,11 +69,25 @@ public final class AgentAddresses {
     }
 
     /**
-     * The JMS destination of an agent queue, made locally. {@code Session.createQueue} on the Artemis
-     * client asks the broker whether the queue exists (a blocking round trip) every time; the gateway
-     * has just ensured the queue, and a missing one is auto-created ANYCAST by the broker anyway.
+     * The JMS destination of an agent queue, made locally: {@code Session.createQueue} on the Artemis
+     * client would ask the broker whether the queue exists (a blocking round trip) every time. The
+     * client still checks (and auto-creates) it before the first producer or consumer on it.
      */
     static jakarta.jms.Queue destination(String queueName) {
         return org.apache.activemq.artemis.api.jms.ActiveMQJMSClient.createQueue(queueName);
+    }
+
+    /**
+     * The JMS destination of an agent queue the caller has just ensured. Unless a destination is
+     * marked created, the Artemis JMS client sends an address query and a queue query, two blocking
+     * round trips, before every producer on it; each walks every address on the broker, so a send
+     * would grow slower with the number of agents. Only for queues known to exist: a core send
+     * to an address without a queue is dropped, the client's check is what creates one.
+     */
+    static jakarta.jms.Queue existingDestination(String queueName) {
+        org.apache.activemq.artemis.jms.client.ActiveMQQueue queue =
+                (org.apache.activemq.artemis.jms.client.ActiveMQQueue) destination(queueName);
+        queue.setCreated(true);
+        return queue;
     }
 }

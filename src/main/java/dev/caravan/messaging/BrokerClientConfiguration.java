@@ -52,9 +52,9 @@ public class BrokerClientConfiguration {
     @Bean("jms")
     JmsComponent jms(ConnectionFactory jmsConnectionFactory) {
         JmsComponent jms = JmsComponent.jmsComponent(jmsConnectionFactory);
-        // Destinations are built locally: Artemis' Session.createQueue would ask the broker whether the
-        // queue exists on every send (a blocking round trip per message, seen in thread dumps of the
-        // REST benchmark). The send route ensures the queues; the broker auto-creates them anyway.
+        // Destinations named in a jms: URI are built locally: Artemis' Session.createQueue would ask the
+        // broker whether the queue exists on every send (a blocking round trip per message, seen in thread
+        // dumps of the REST benchmark). The send route hands over its own (AgentAddresses.existingDestination).
         jms.getConfiguration().setDestinationResolver((session, name, topic) ->
                 topic ? ActiveMQJMSClient.createTopic(name) : AgentAddresses.destination(name));
         return jms;

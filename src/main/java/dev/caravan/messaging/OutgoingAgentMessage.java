@@ -130,16 +130,19 @@ public class OutgoingAgentMessage implements Processor {
 
     /**
      * Inside the send route's loop: makes the exchange the copy for recipient number
-     * {@code CamelLoopIndex} (target header, JMS destination, payload body).
+     * {@code CamelLoopIndex} (its queue ensured, target header, JMS destination, payload body).
      */
     public void addressRecipient(Exchange exchange) {
         List<?> recipients = exchange.getProperty("caravanRecipients", List.class);
         int index = exchange.getProperty(Exchange.LOOP_INDEX, 0, Integer.class);
         String agent = (String) recipients.get(index);
         Message in = exchange.getMessage();
+        String workflowId = in.getHeader(MessageProperties.WORKFLOW_ID, String.class);
+        // A message to an agent that has not read yet waits in its queue, made here. Then the JMS
+        // client need not ask the broker about the destination before each producer.
+        queues.ensureAgentQueue(workflowId, agent);
         in.setHeader(MessageProperties.TARGET_AGENT, agent);
-        in.setHeader("CamelJmsDestinationName",
-                AgentAddresses.queue(in.getHeader(MessageProperties.WORKFLOW_ID, String.class), agent));
+        in.setHeader("CamelJmsDestination", AgentAddresses.existingDestination(AgentAddresses.queue(workflowId, agent)));
         in.setBody(exchange.getProperty("caravanPayload", String.class));
     }
 

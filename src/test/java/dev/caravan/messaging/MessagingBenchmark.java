@@ -281,6 +281,7 @@ public final class MessagingBenchmark {
         ExecutorService pool = Executors.newFixedThreadPool(senders + readers);
         AtomicInteger received = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger polls = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(senders + readers);
         for (int r = 0; r < readers; r++) {
             get("/v1/workflows/" + wf + "/agents/r" + r + "/messages?timeout=0"); // queues exist before timing
@@ -313,6 +314,7 @@ public final class MessagingBenchmark {
                     while (got < want && failed.get() == 0) {
                         JsonNode page = mapper.readTree(get("/v1/workflows/" + wf + "/agents/" + agent + "/messages?timeout=5&max_messages=100"));
                         got += page.get("count").asInt();
+                        polls.incrementAndGet();
                     }
                     received.addAndGet(got);
                 } catch (Exception e) {
@@ -327,9 +329,10 @@ public final class MessagingBenchmark {
         double cpuMs = (processCpuNanos() - cpuStart) / 1e6;
         pool.shutdown();
         System.out.printf("REST send+receive: %d msgs (%d senders, %d long-poll readers) in %.2f s = %.0f msgs/s%s, "
-                        + "JVM CPU %.2f ms/msg (gateway+broker+clients), load %s%n",
+                        + "JVM CPU %.2f ms/msg (gateway+broker+clients), %.1f msgs per poll, load %s%n",
                 received.get(), senders, readers, seconds, received.get() / seconds,
-                failed.get() > 0 ? " (SEND FAILURES)" : "", cpuMs / Math.max(1, received.get()), loadAverage());
+                failed.get() > 0 ? " (SEND FAILURES)" : "", cpuMs / Math.max(1, received.get()),
+                received.get() / (double) Math.max(1, polls.get()), loadAverage());
         return new double[] {received.get() / seconds, cpuMs / Math.max(1, received.get())};
     }
 
