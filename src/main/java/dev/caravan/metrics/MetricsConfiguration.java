@@ -38,6 +38,12 @@ public class MetricsConfiguration {
         return new EngineCostMetrics(placement.costModels(), engines);
     }
 
+    /** A stopped gateway's registries leave Micrometer's static global one (see the class). */
+    @Bean
+    GlobalRegistryRelease globalRegistryRelease(java.util.List<io.micrometer.core.instrument.MeterRegistry> registries) {
+        return new GlobalRegistryRelease(registries);
+    }
+
     /** One log line per completion request (logger caravan.request). */
     @Bean
     RequestLog requestLog() {
