@@ -53,12 +53,12 @@ public class AgentMessageStream {
     public void open(Exchange exchange) throws Exception {
         String workflowId = AgentAddresses.requireId(exchange.getMessage().getHeader("workflowId", String.class), "workflow_id");
         String agentId = AgentAddresses.requireId(exchange.getMessage().getHeader("agentId", String.class), "agent_id");
-        queues.ensureAgentQueue(workflowId, agentId);
+        String queue = queues.ensureAgentQueue(workflowId, agentId);
         Session session;
         MessageConsumer consumer;
         try {
             session = connection.createSession(ActiveMQJMSConstants.INDIVIDUAL_ACKNOWLEDGE);
-            consumer = session.createConsumer(AgentAddresses.destination(AgentAddresses.queue(workflowId, agentId)));
+            consumer = session.createConsumer(AgentAddresses.destination(queue));
         } catch (JMSException e) {
             throw GatewayException.unavailable("broker_unavailable", "The message broker is not available", 5);
         }

@@ -140,9 +140,9 @@ public class OutgoingAgentMessage implements Processor {
         String workflowId = in.getHeader(MessageProperties.WORKFLOW_ID, String.class);
         // A message to an agent that has not read yet waits in its queue, made here. Then the JMS
         // client need not ask the broker about the destination before each producer.
-        queues.ensureAgentQueue(workflowId, agent);
+        String queue = queues.ensureAgentQueue(workflowId, agent);
         in.setHeader(MessageProperties.TARGET_AGENT, agent);
-        in.setHeader("CamelJmsDestination", AgentAddresses.existingDestination(AgentAddresses.queue(workflowId, agent)));
+        in.setHeader("CamelJmsDestination", AgentAddresses.existingDestination(queue));
         in.setBody(exchange.getProperty("caravanPayload", String.class));
     }
 

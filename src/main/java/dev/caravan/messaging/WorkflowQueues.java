@@ -27,9 +27,14 @@ public class WorkflowQueues {
         this.admin = admin;
     }
 
-    /** Creates the agent's durable queue if it does not exist yet (sending or receiving makes an agent a member). */
-    public void ensureAgentQueue(String workflowId, String agentId) {
-        admin.ensureAnycastQueue(AgentAddresses.queue(workflowId, agentId));
+    /**
+     * Creates the agent's durable queue if it does not exist yet (sending or receiving makes an agent a
+     * member); returns the queue's name.
+     */
+    public String ensureAgentQueue(String workflowId, String agentId) {
+        String queue = AgentAddresses.queue(workflowId, agentId);
+        admin.ensureAnycastQueue(queue);
+        return queue;
     }
 
     /** Agent ids of the workflow, sorted. */

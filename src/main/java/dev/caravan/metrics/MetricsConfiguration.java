@@ -5,6 +5,8 @@ import dev.caravan.placement.PlacementFactory;
 import dev.caravan.placement.admission.AdmissionQueue;
 import dev.caravan.placement.prefix.PrefixIndex;
 import dev.caravan.workflows.WorkflowRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -40,7 +42,7 @@ public class MetricsConfiguration {
 
     /** A stopped gateway's registries leave Micrometer's static global one (see the class). */
     @Bean
-    GlobalRegistryRelease globalRegistryRelease(java.util.List<io.micrometer.core.instrument.MeterRegistry> registries) {
+    GlobalRegistryRelease globalRegistryRelease(List<MeterRegistry> registries) {
         return new GlobalRegistryRelease(registries);
     }
 
