@@ -58,8 +58,9 @@ public final class MessagingBenchmark {
     /** AMQP phase: messages per measured run (a quarter as many first, unmeasured, to warm the path). */
     static final int AMQP_MESSAGES = Integer.getInteger("bench.amqp-messages", 20_000);
 
+    private final ExecutorService httpExecutor = Executors.newFixedThreadPool(32);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(32)).build();
+            .executor(httpExecutor).build();
     private final ObjectMapper mapper = new ObjectMapper();
     private final String base;
 
@@ -148,27 +149,43 @@ public final class MessagingBenchmark {
     /** One run on a fresh gateway and journal; {@code inspect} sees the started application first. */
     static Run runOnce(String label, List<String> variantArgs, int idleQueues,
                                java.util.function.Consumer<ConfigurableApplicationContext> inspect) throws Exception {
-        Path data = Files.createTempDirectory("caravan-bench-");
-        int amqpPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            amqpPort = s.getLocalPort();
+        try (BenchGateway gateway = BenchGateway.start(variantArgs)) {
+            inspect.accept(gateway.app());
+            return gateway.measure(label, idleQueues);
         }
-        List<String> appArgs = new ArrayList<>(List.of(
-                "--server.port=0", "--caravan.messaging.data-dir=" + data,
-                "--caravan.messaging.acceptor.enabled=true", "--caravan.messaging.acceptor.host=127.0.0.1",
-                "--caravan.messaging.acceptor.port=" + amqpPort,
-                "--caravan.messaging.max-queue-bytes=104857600", "--camel.main.routes-reload-enabled=false",
-                "--spring.jmx.enabled=false", "--camel.main.jmx-enabled=false",
-                "--logging.level.root=WARN", "--logging.level.org.apache.activemq=ERROR"));
-        appArgs.addAll(variantArgs);
-        ConfigurableApplicationContext app = new SpringApplicationBuilder(CaravanApplication.class)
-                .run(appArgs.toArray(String[]::new));
-        try {
-            inspect.accept(app);
+    }
+
+    /**
+     * A started gateway with its own journal in a temp directory and an AMQP acceptor on a free port; it
+     * can be measured any number of times (each phase on new queues), as a long-running gateway is.
+     */
+    record BenchGateway(ConfigurableApplicationContext app, List<String> args, Path data, int amqpPort) implements AutoCloseable {
+
+        static BenchGateway start(List<String> variantArgs) throws Exception {
+            Path data = Files.createTempDirectory("caravan-bench-");
+            int amqpPort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                amqpPort = s.getLocalPort();
+            }
+            List<String> appArgs = new ArrayList<>(List.of(
+                    "--server.port=0", "--caravan.messaging.data-dir=" + data,
+                    "--caravan.messaging.acceptor.enabled=true", "--caravan.messaging.acceptor.host=127.0.0.1",
+                    "--caravan.messaging.acceptor.port=" + amqpPort,
+                    "--caravan.messaging.max-queue-bytes=104857600", "--camel.main.routes-reload-enabled=false",
+                    "--spring.jmx.enabled=false", "--camel.main.jmx-enabled=false",
+                    "--logging.level.root=WARN", "--logging.level.org.apache.activemq=ERROR"));
+            appArgs.addAll(variantArgs);
+            ConfigurableApplicationContext app = new SpringApplicationBuilder(CaravanApplication.class)
+                    .run(appArgs.toArray(String[]::new));
+            return new BenchGateway(app, List.copyOf(variantArgs), data, amqpPort);
+        }
+
+        /** The phases of {@link #PHASES}, each after an unmeasured quarter-size warm-up, on new queues. */
+        Run measure(String label, int idleQueues) throws Exception {
             MessagingBenchmark bench = new MessagingBenchmark(
                     "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
             String loadBefore = loadAverage();
-            System.out.printf("%n== %s %s (journal %s) load %s%n", label, variantArgs,
+            System.out.printf("%n== %s %s (journal %s) load %s%n", label, args,
                     app.getEnvironment().getProperty("caravan.messaging.journal-type", "NIO"), loadBefore);
             double[] rest = {Double.NaN, Double.NaN};
             double[] amqp = {Double.NaN, Double.NaN};
@@ -188,13 +205,17 @@ public final class MessagingBenchmark {
                 bench.pacedLatency(500, 2, true);      // warm-up
                 streamLatency = bench.pacedLatency(500, 5, true);
             }
+            bench.httpExecutor.shutdown();   // a gateway measured again gets a new client; these threads would stay
             if (idleQueues > 0) {
                 idleQueues(app.getBean(WorkflowQueues.class), idleQueues);
             }
             return new Run(label, rest[0], rest[1], amqp[0], amqp[1], latency[0], latency[1], streamLatency[0], streamLatency[1], loadBefore.split(" ")[0] + "-" + loadAverage().split(" ")[0]);
-        } finally {
+        }
+
+        @Override
+        public void close() throws Exception {
             app.close();
-            // Each run's journal is new; left behind, 40+ MB per run would pile up in the temp directory.
+            // Each gateway's journal is new; left behind, 40+ MB per run would pile up in the temp directory.
             try (var files = Files.walk(data)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -14,8 +14,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * of the same version and storage settings on the same machine (not part of the test run; issue 18's
  * ratios). Each round runs, one after the other:
  * <ol>
- *   <li><b>embedded</b>: a fresh gateway and journal, {@link MessagingBenchmark}'s REST send+receive and
- *       AMQP phases (REST / AMQP from the same run is ratio 2);</li>
+ *   <li><b>embedded</b>: {@link MessagingBenchmark}'s REST send+receive and AMQP phases through one
+ *       gateway started before the warm-up runs and kept running, on new queues each run (REST / AMQP from
+ *       the same run is ratio 2); {@code -Dbench.fresh-gateway=true} starts a fresh gateway and journal
+ *       per run instead;</li>
  *   <li><b>standalone</b>: the same AMQP client ({@link MessagingBenchmark#amqpThroughput}) against the
  *       standalone broker's process, on a new queue.</li>
  * </ol>
@@ -75,18 +77,28 @@ public final class StandaloneArtemisComparison {
                 throw new IllegalStateException("the embedded broker's settings changed between runs: " + settings.get() + " vs " + now);
             }
         };
-        for (int w = 0; w < warmups; w++) {
-            MessagingBenchmark.runOnce("embedded warm-up (discarded)", gatewayArgs, 0, capture);
-        }
+        // One long-running gateway by default, as the standalone broker is one long-running process: both are
+        // warmed up by the same number of discarded runs and then measured alternately, each run on new queues.
+        // -Dbench.fresh-gateway=true starts a new gateway (and journal) for every run instead, which also
+        // measures what a JVM that has started and stopped several gateways keeps of them.
+        boolean fresh = Boolean.getBoolean("bench.fresh-gateway");
+        MessagingBenchmark.BenchGateway gateway = null;
         List<Round> results = new ArrayList<>();
         StandaloneArtemis standalone = null;
         try {
+            if (!fresh) {
+                gateway = MessagingBenchmark.BenchGateway.start(gatewayArgs);
+                capture.accept(gateway.app());
+            }
+            for (int w = 0; w < warmups; w++) {
+                embeddedRun(gateway, "embedded warm-up (discarded)", gatewayArgs, capture);
+            }
             if (settings.get() != null) {    // started before round 1, so every embedded run has it beside it, idle
                 standalone = startStandalone(Path.of(home), settings.get(), warmups);
             }
             for (int round = 1; round <= rounds; round++) {
                 long idleBefore = standalone == null ? 0 : standalone.cpuNanos();
-                MessagingBenchmark.Run embedded = MessagingBenchmark.runOnce("embedded, round " + round, gatewayArgs, 0, capture);
+                MessagingBenchmark.Run embedded = embeddedRun(gateway, "embedded, round " + round, gatewayArgs, capture);
                 double idleCpuMs = standalone == null ? Double.NaN : (standalone.cpuNanos() - idleBefore) / 1e6;
                 if (standalone == null) {
                     standalone = startStandalone(Path.of(home), settings.get(), warmups);
@@ -103,9 +115,20 @@ public final class StandaloneArtemisComparison {
             if (standalone != null) {
                 standalone.close();
             }
+            if (gateway != null) {
+                gateway.close();
+            }
         }
+        System.out.println();
+        System.out.println(fresh ? "embedded: a fresh gateway and journal for every run (-Dbench.fresh-gateway=true)"
+                : "embedded: one gateway, started once, measured in every run (as the standalone broker)");
         report(results, settings.get());
         System.exit(0);
+    }
+
+    private static MessagingBenchmark.Run embeddedRun(MessagingBenchmark.BenchGateway gateway, String label, List<String> gatewayArgs,
+                                                      Consumer<ConfigurableApplicationContext> capture) throws Exception {
+        return gateway != null ? gateway.measure(label, 0) : MessagingBenchmark.runOnce(label, gatewayArgs, 0, capture);
     }
 
     private static StandaloneArtemis startStandalone(Path home, MatchedBrokerSettings settings, int warmups) throws Exception {
