@@ -191,21 +191,24 @@ public final class MessagingBenchmark {
             double[] amqp = {Double.NaN, Double.NaN};
             double[] latency = {Double.NaN, Double.NaN};
             double[] streamLatency = {Double.NaN, Double.NaN};
-            if (PHASES.contains("rest")) {
-                bench.restThroughput(REST_TOTAL / 4, SENDERS, READERS);   // warm-up
-                rest = bench.restThroughput(REST_TOTAL, SENDERS, READERS);
+            try {
+                if (PHASES.contains("rest")) {
+                    bench.restThroughput(REST_TOTAL / 4, SENDERS, READERS);   // warm-up
+                    rest = bench.restThroughput(REST_TOTAL, SENDERS, READERS);
+                }
+                if (PHASES.contains("amqp")) {
+                    amqpThroughput(amqpPort, AMQP_MESSAGES / 4, null);        // warm-up
+                    amqp = amqpThroughput(amqpPort, AMQP_MESSAGES, null);
+                }
+                if (PHASES.contains("latency")) {
+                    bench.pacedLatency(500, 2, false);     // warm-up
+                    latency = bench.pacedLatency(500, 5, false);
+                    bench.pacedLatency(500, 2, true);      // warm-up
+                    streamLatency = bench.pacedLatency(500, 5, true);
+                }
+            } finally {
+                bench.httpExecutor.shutdown();   // a gateway measured again gets a new client; these threads would stay
             }
-            if (PHASES.contains("amqp")) {
-                amqpThroughput(amqpPort, AMQP_MESSAGES / 4, null);        // warm-up
-                amqp = amqpThroughput(amqpPort, AMQP_MESSAGES, null);
-            }
-            if (PHASES.contains("latency")) {
-                bench.pacedLatency(500, 2, false);     // warm-up
-                latency = bench.pacedLatency(500, 5, false);
-                bench.pacedLatency(500, 2, true);      // warm-up
-                streamLatency = bench.pacedLatency(500, 5, true);
-            }
-            bench.httpExecutor.shutdown();   // a gateway measured again gets a new client; these threads would stay
             if (idleQueues > 0) {
                 idleQueues(app.getBean(WorkflowQueues.class), idleQueues);
             }
