@@ -1,7 +1,9 @@
 package dev.caravan.http.management;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -25,6 +27,7 @@ import org.springframework.security.web.authentication.LoginUrlAuthenticationEnt
 import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.csrf.CsrfTokenRequestHandler;
@@ -69,6 +72,23 @@ public class ManagementSecurityConfiguration {
     @Bean
     InMemoryUserDetailsManager managementUsers(ManagementSecurityProperties properties) {
         return new InMemoryUserDetailsManager(ManagementUser.from(properties, new SecureRandom()));
+    }
+
+    /**
+     * A request Spring Security's firewall refuses (a method outside GET, POST, PUT, DELETE, PATCH, HEAD,
+     * OPTIONS; an encoded "." or ";" in the path) is answered 400 with the firewall's reason in the OpenAI
+     * error body. Its default sends the error page, and Tomcat's own error dispatch for TRACE passes the
+     * firewall again: both ended in an empty body.
+     */
+    @Bean
+    RequestRejectedHandler managementRequestRejected(ObjectMapper mapper) {
+        return (request, response, rejected) -> ManagementErrorBodies.answer(request, response, mapper,
+                ManagementErrors.of(HttpServletResponse.SC_BAD_REQUEST, requestedPath(request), rejected, rejected.getMessage()));
+    }
+
+    /** The path the client asked for, also when the firewall judges Tomcat's error dispatch to /error. */
+    private static String requestedPath(HttpServletRequest request) {
+        return request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String original ? original : request.getRequestURI();
     }
 
     @Bean
