@@ -38,7 +38,7 @@ final class ManagementErrors {
             default -> {
                 HttpStatus http = HttpStatus.resolve(status);
                 String reason = http == null ? "Request failed" : http.getReasonPhrase();
-                yield new GatewayException(status, status < 500 ? "invalid_request_error" : "internal_error",
+                yield new GatewayException(status, status < 500 || status == 505 ? "invalid_request_error" : "internal_error",
                         http == null ? "error" : http.name().toLowerCase(Locale.ROOT), null,
                         detail == null ? reason : reason + ": " + detail, null);
             }
