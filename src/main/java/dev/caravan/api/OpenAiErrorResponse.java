@@ -6,11 +6,13 @@ import dev.caravan.core.GatewayException;
 import dev.caravan.core.CompletionCall;
 import dev.caravan.metrics.ErrorResponseMetrics;
 import dev.caravan.metrics.RequestLog;
+import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,6 +62,19 @@ public class OpenAiErrorResponse implements Processor {
         e.put("param", error.param());
         e.put("code", error.code());
         return root;
+    }
+
+    /**
+     * The error for a bare HTTP status that no handler named (its reason phrase, code from the status
+     * name): the API port's fallback and the management port's. 505 is the client's HTTP version, so
+     * it is typed as the client's error like a 4xx.
+     */
+    public static GatewayException forStatus(int status, String detail) {
+        HttpStatus http = HttpStatus.resolve(status);
+        String reason = http == null ? "Request failed" : http.getReasonPhrase();
+        return new GatewayException(status, status < 500 || status == 505 ? "invalid_request_error" : "internal_error",
+                http == null ? "error" : http.name().toLowerCase(Locale.ROOT), null,
+                detail == null ? reason : reason + ": " + detail, null);
     }
 
     private static GatewayException find(Throwable t) {

@@ -3,6 +3,7 @@ package dev.caravan.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.fixtures.OpenAiErrorBodies;
 import dev.caravan.gateway.BadRequests.BadRequest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Sends generated bad requests ({@link BadRequests}) to the running gateway and collects every answer
@@ -23,10 +23,6 @@ abstract class BadRequestFuzzing extends GatewayTestSupport {
 
     static final int REQUESTS = 2_000;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
-    /** What leaks when an exception reaches the client: frames, package-qualified class names. */
-    private static final Pattern INTERNALS = Pattern.compile(
-            "\\bat [a-z]+\\.[a-z]|\\b(java|javax|jakarta|org\\.apache|org\\.springframework|com\\.fasterxml|io\\.vertx|dev\\.caravan)\\.[a-z]"
-                    + "|Exception\\b|\\.java:\\d+");
 
     /** Failures, and how the statuses spread (reported so a run shows what it exercised). */
     record Outcome(List<String> failures, Map<String, Integer> statuses) { }
@@ -93,35 +89,15 @@ abstract class BadRequestFuzzing extends GatewayTestSupport {
         if (expectedStatus > 0 && r.statusCode() != expectedStatus) {
             return "status " + r.statusCode() + " instead of " + expectedStatus + ": " + abbreviated(r.body());
         }
-        if (!r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
-            return "content type " + r.headers().firstValue("content-type").orElse("(none)");
-        }
-        JsonNode error;
-        try {
-            error = mapper.readTree(r.body()).get("error");
-        } catch (Exception e) {
-            return "body is not JSON: " + abbreviated(r.body());
-        }
-        if (error == null || !error.isObject() || !error.path("message").isTextual() || error.get("message").asText().isBlank()
-                || !error.has("type") || !error.has("param") || !error.has("code")) {
-            return "not an OpenAI error body: " + abbreviated(r.body());
-        }
-        if (INTERNALS.matcher(r.body()).find()) {
-            return "internals in the body: " + abbreviated(r.body());
-        }
-        return null;
+        return OpenAiErrorBodies.problem(mapper, r.headers().firstValue("content-type").orElse(null), r.body());
     }
 
     private String code(HttpResponse<String> r) {
-        try {
-            return mapper.readTree(r.body()).path("error").path("code").asText("?");
-        } catch (Exception e) {
-            return "?";
-        }
+        return OpenAiErrorBodies.code(mapper, r.body());
     }
 
     private static String abbreviated(String body) {
-        return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+        return OpenAiErrorBodies.abbreviated(body);
     }
 
     /** After the storm: ready, and a valid completion still answers. */

@@ -6,12 +6,10 @@ import dev.caravan.api.OpenAiErrorResponse;
 import java.util.Map;
 import org.springframework.boot.web.error.ErrorAttributeOptions;
 import org.springframework.boot.web.servlet.error.DefaultErrorAttributes;
-import org.springframework.security.web.WebAttributes;
-import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.WebRequest;
 
 /**
- * The management port's error page ({@code /error}, where Spring Security's 401 and 403, unknown
+ * The management port's error page ({@code /error}, where Spring Security's 401, unknown
  * paths, wrong methods and failed endpoints are dispatched) as an OpenAI error body instead of Spring
  * Boot's {@code {timestamp, status, error, path}}. The servlet container serves only the management
  * port (the API port is Vert.x), so this is the only error page it changes; Boot's management context
@@ -31,9 +29,6 @@ public class ManagementErrorAttributes extends DefaultErrorAttributes {
         Map<String, Object> boot = super.getErrorAttributes(request, ErrorAttributeOptions.defaults());
         int status = boot.get("status") instanceof Integer s ? s : 500;
         String path = boot.get("path") instanceof String p ? p : null; // the request's path, not /error
-        // Spring Security's 403 (a missing CSRF token) leaves its reason in a request attribute, not as the error.
-        Throwable cause = request.getAttribute(WebAttributes.ACCESS_DENIED_403, RequestAttributes.SCOPE_REQUEST) instanceof Throwable denied
-                ? denied : getError(request);
-        return mapper.convertValue(OpenAiErrorResponse.body(mapper, ManagementErrors.of(status, path, cause, null)), MAP);
+        return mapper.convertValue(OpenAiErrorResponse.body(mapper, ManagementErrors.of(status, path, getError(request), null)), MAP);
     }
 }

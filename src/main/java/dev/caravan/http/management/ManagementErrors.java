@@ -1,8 +1,7 @@
 package dev.caravan.http.management;
 
+import dev.caravan.api.OpenAiErrorResponse;
 import dev.caravan.core.GatewayException;
-import java.util.Locale;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.web.csrf.CsrfException;
 
 /**
@@ -20,10 +19,10 @@ final class ManagementErrors {
      * own message is never used: it may name classes and internals.
      */
     static GatewayException of(int status, String path, Throwable cause, String detail) {
-        String where = path == null || path.isBlank() ? "" : " " + path;
+        boolean named = path != null && !path.isBlank();
         return switch (status) {
             case 400 -> new GatewayException(400, "invalid_request_error", "invalid_request", null,
-                    "Bad request" + (where.isEmpty() ? "" : " to" + where) + (detail == null ? "" : ": " + detail), null);
+                    "Bad request" + (named ? " to " + path : "") + (detail == null ? "" : ": " + detail), null);
             case 401 -> new GatewayException(401, "invalid_request_error", "login_required", null,
                     "The management port needs the operator's login (HTTP basic or the login form; "
                             + "caravan.management.username and caravan.management.password)", null);
@@ -31,17 +30,12 @@ final class ManagementErrors {
                     ? new GatewayException(403, "invalid_request_error", "csrf_token_invalid", null,
                             "A request that rides on a console session needs its X-XSRF-TOKEN header", null)
                     : new GatewayException(403, "invalid_request_error", "forbidden", null,
-                            "Not allowed" + (where.isEmpty() ? "" : " on" + where), null);
-            case 404 -> GatewayException.notFound("not_found", null, "Nothing at" + (where.isEmpty() ? " this path" : where) + " on the management port");
+                            "Not allowed" + (named ? " on " + path : ""), null);
+            case 404 -> GatewayException.notFound("not_found", null,
+                    "Nothing at " + (named ? path : "this path") + " on the management port");
             case 405 -> new GatewayException(405, "invalid_request_error", "method_not_allowed", null,
-                    "Method not allowed" + (where.isEmpty() ? "" : " on" + where), null);
-            default -> {
-                HttpStatus http = HttpStatus.resolve(status);
-                String reason = http == null ? "Request failed" : http.getReasonPhrase();
-                yield new GatewayException(status, status < 500 || status == 505 ? "invalid_request_error" : "internal_error",
-                        http == null ? "error" : http.name().toLowerCase(Locale.ROOT), null,
-                        detail == null ? reason : reason + ": " + detail, null);
-            }
+                    "Method not allowed" + (named ? " on " + path : ""), null);
+            default -> OpenAiErrorResponse.forStatus(status, detail);
         };
     }
 }

@@ -92,7 +92,8 @@ public class ManagementSecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain managementFilterChain(HttpSecurity http, ManagementSecurityProperties properties) throws Exception {
+    SecurityFilterChain managementFilterChain(HttpSecurity http, ManagementSecurityProperties properties, ObjectMapper mapper)
+            throws Exception {
         BasicAuthenticationEntryPoint basic = new BasicAuthenticationEntryPoint();
         basic.setRealmName(REALM);
         basic.afterPropertiesSet();
@@ -107,7 +108,13 @@ public class ManagementSecurityConfiguration {
         });
         http.formLogin(form -> form.permitAll());
         http.httpBasic(b -> b.realmName(REALM).authenticationEntryPoint(basic));
-        http.exceptionHandling(e -> entryPoints(e, basic));
+        http.exceptionHandling(e -> {
+            entryPoints(e, basic);
+            // A refused request (above all a missing CSRF token: the CSRF filter hands it to this handler) is
+            // answered here with its reason; the default sends the error page, which no longer knows it.
+            e.accessDeniedHandler((request, response, denied) -> ManagementErrorBodies.answer(request, response, mapper,
+                    ManagementErrors.of(HttpServletResponse.SC_FORBIDDEN, request.getRequestURI(), denied, null)));
+        });
         http.csrf(csrf -> csrf
                 .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                 .csrfTokenRequestHandler(new HeaderOrFormCsrfTokenHandler())
