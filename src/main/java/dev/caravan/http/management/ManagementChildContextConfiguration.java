@@ -14,6 +14,8 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.view.InternalResourceViewResolver;
 
 /**
  * Beans of the management (child) context, whose servlet container serves the management port:
@@ -26,6 +28,19 @@ public class ManagementChildContextConfiguration {
     @ConditionalOnClass(name = "io.hawt.web.auth.AuthenticationConfiguration")
     HawtioSpringSecurityBridge hawtioSpringSecurityBridge() {
         return new HawtioSpringSecurityBridge();
+    }
+
+    /**
+     * Hawtio's {@code /actuator/hawtio/jolokia} answers with the view {@code forward:/actuator/jolokia}.
+     * The management DispatcherServlet looks up one view resolver, by the name {@code viewResolver}, and
+     * without this one finds the main context's content-negotiating resolver, which drops a forward
+     * whose (HTML) view type the request's {@code Accept: application/json} does not take: a 500 for
+     * every Jolokia client that says what it reads. A forward has no content type of its own; this
+     * resolver (the DispatcherServlet's own default) takes it whatever the request accepts.
+     */
+    @Bean(name = DispatcherServlet.VIEW_RESOLVER_BEAN_NAME)
+    InternalResourceViewResolver managementViewResolver() {
+        return new InternalResourceViewResolver();
     }
 
     /** Outermost, so that every error answer of the port, the login's included, passes it. */

@@ -103,6 +103,26 @@ class ManagementSecurityTest extends GatewayTestSupport {
     }
 
     @Test
+    void hawtiosJolokiaPathAnswersAClientThatAsksForJson() throws Exception {
+        // Hawtio forwards /actuator/hawtio/jolokia to Jolokia; the forward used to be dropped (500) for Accept: application/json
+        for (String accept : new String[] {"application/json", "*/*", "text/html"}) {
+            HttpResponse<String> get = send(HttpRequest.newBuilder(management("/actuator/hawtio/jolokia/version"))
+                    .header("Authorization", OPERATOR).header("Accept", accept).GET());
+            assertThat(get.statusCode()).as(accept + ": " + get.body()).isEqualTo(200);
+            assertThat(json(get).at("/value/agent").asText()).as(accept).isNotEmpty();
+            HttpResponse<String> post = send(HttpRequest.newBuilder(management("/actuator/hawtio/jolokia"))
+                    .header("Authorization", OPERATOR).header("Accept", accept).header("Content-Type", "application/json")
+                    .header("Cookie", "JSESSIONID=NO-SUCH-SESSION")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"version\"}")));
+            assertThat(post.statusCode()).as(accept + ": " + post.body()).isEqualTo(200);
+            assertThat(json(post).get("status").asInt()).isEqualTo(200);
+        }
+        HttpResponse<String> page = send(HttpRequest.newBuilder(management("/actuator/hawtio/camel/routes"))
+                .header("Authorization", OPERATOR).header("Accept", "application/json").GET());
+        assertThat(page.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void jolokiaReadsButRefusesWritesAndExecOutsideThePolicy() throws Exception {
         HttpResponse<String> read = jolokia("{\"type\":\"read\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\"}", OPERATOR);
         assertThat(read.statusCode()).isEqualTo(200);
