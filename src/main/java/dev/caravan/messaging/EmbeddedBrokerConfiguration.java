@@ -17,7 +17,6 @@ import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.FileDeploymentManager;
 import org.apache.activemq.artemis.core.config.MetricsConfiguration;
 import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
-import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
@@ -87,7 +86,7 @@ public class EmbeddedBrokerConfiguration {
     @Bean(initMethod = "start", destroyMethod = "stop")
     EmbeddedActiveMQ embeddedActiveMq(Configuration configuration, MessagingProperties properties,
                                       GatewayCredentials gateway, Environment environment) {
-        SecurityConfiguration users = new SecurityConfiguration();
+        BrokerLogins users = BrokerLogins.of(properties.getJaas());
         users.addUser(gateway.user(), gateway.password());
         users.addRole(gateway.user(), "gateway");
         users.addUser(properties.getUser(), properties.getPassword());

@@ -59,6 +59,27 @@ public class MessagingProperties {
     private int pollWindowBytes = 64 * 1024;
     private final Acceptor acceptor = new Acceptor();
     private final Metrics metrics = new Metrics();
+    private final Jaas jaas = new Jaas();
+
+    /**
+     * {@code caravan.messaging.jaas.*}: native logins of the embedded broker also from a JAAS login
+     * module (Artemis's LDAPLoginModule for a directory, PropertiesLoginModule for files, ...), after the
+     * users the gateway configures itself (its own, the shared agent user, one per API key).
+     */
+    public static class Jaas {
+        /** The entry of the login configuration to use; empty: the configured users only. */
+        private String domain = "";
+        /**
+         * The login configuration file; empty: the JVM's own ({@code -Djava.security.auth.login.config}),
+         * as Artemis's standalone broker reads it.
+         */
+        private String loginConfig = "";
+
+        public String getDomain() { return domain; }
+        public void setDomain(String domain) { this.domain = domain == null ? "" : domain.trim(); }
+        public String getLoginConfig() { return loginConfig; }
+        public void setLoginConfig(String loginConfig) { this.loginConfig = loginConfig == null ? "" : loginConfig.trim(); }
+    }
 
     /** {@code caravan.messaging.metrics.*}: the agent queues' series, read from the broker's counters. */
     public static class Metrics {
@@ -167,4 +188,5 @@ public class MessagingProperties {
     public void setQueueBufferSize(int queueBufferSize) { this.queueBufferSize = queueBufferSize; }
     public Acceptor getAcceptor() { return acceptor; }
     public Metrics getMetrics() { return metrics; }
+    public Jaas getJaas() { return jaas; }
 }
