@@ -94,6 +94,12 @@ replica can run (replicaCount > 1, or autoscaling with maxReplicas > 1), embedde
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- fail (printf "autoscaling.maxReplicas (%d) must be at least autoscaling.minReplicas (%d)" (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- end -}}
+{{- if and (or .Values.broker.embedded.jaas.domain .Values.broker.embedded.jaas.secretName) (ne $mode "embedded") -}}
+{{- fail (printf "broker.embedded.jaas sets the embedded broker's logins, but broker.mode is %q: configure JAAS (LDAP) on that broker itself" $mode) -}}
+{{- end -}}
+{{- if and .Values.broker.embedded.jaas.secretName (not .Values.broker.embedded.jaas.domain) -}}
+{{- fail "broker.embedded.jaas.secretName needs broker.embedded.jaas.domain: the entry of the login configuration to use" -}}
+{{- end -}}
 {{- if and .Values.tls.broker.secretName (ne $mode "embedded") -}}
 {{- fail (printf "tls.broker.secretName secures the embedded broker's acceptor, but broker.mode is %q: the gateway then has no acceptor of its own (TLS of a statefulset or external broker is that broker's configuration)" $mode) -}}
 {{- end -}}

@@ -338,6 +338,26 @@ class HelmChartTest {
     }
 
     @Test
+    void brokerLoginsFromAJaasModuleMountTheLoginConfigurationAndNameItsDomain() throws IOException {
+        JsonNode plain = render(t -> t).one("Deployment").at("/spec/template/spec/containers/0");
+        assertThat(env(plain, "CARAVAN_MESSAGING_JAAS_DOMAIN")).isNull();
+        Rendered r = render(t -> t.set("broker.embedded.jaas.domain", "caravan-agents").set("broker.embedded.jaas.secretName", "agents-ldap"));
+        JsonNode pod = r.one("Deployment").at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        assertThat(env(container, "CARAVAN_MESSAGING_JAAS_DOMAIN")).isEqualTo("caravan-agents");
+        assertThat(env(container, "CARAVAN_MESSAGING_JAAS_LOGINCONFIG")).isEqualTo("/etc/caravan-jaas/login.config");
+        assertThat(container.get("volumeMounts")).anyMatch(m -> m.get("name").asText().equals("broker-jaas")
+                && m.get("mountPath").asText().equals("/etc/caravan-jaas") && m.get("readOnly").asBoolean());
+        assertThat(pod.get("volumes")).anyMatch(v -> v.get("name").asText().equals("broker-jaas")
+                && v.at("/secret/secretName").asText().equals("agents-ldap"));
+        assertThatThrownBy(() -> render(t -> t.set("broker.mode", "external").set("broker.external.url", "tcp://artemis:61616")
+                .set("broker.embedded.jaas.domain", "caravan-agents")))
+                .hasMessageContaining("broker.embedded.jaas sets the embedded broker's logins");
+        assertThatThrownBy(() -> render(t -> t.set("broker.embedded.jaas.secretName", "agents-ldap")))
+                .hasMessageContaining("needs broker.embedded.jaas.domain");
+    }
+
+    @Test
     void theManagementLoginComesFromASecretAndAProtectedPrometheusIsScrapedWithBasicAuth() throws IOException {
         // defaults: no Secret, no variable: the gateway generates a password and logs it; Prometheus stays open
         Rendered plain = render(t -> t.set("metrics.serviceMonitor.enabled", true));
