@@ -4,6 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.CaravanApplication;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.JMSSecurityException;
@@ -25,12 +37,20 @@ import org.springframework.test.context.DynamicPropertySource;
  * directory (a user without one logs in but may not send), strangers and wrong passwords are refused,
  * and the gateway's own users (the shared agent user, the gateway's in-VM login behind REST) still work.
  */
-class BrokerDirectoryLoginTest extends MessagingTestSupport {
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class BrokerDirectoryLoginTest {
 
     static final Path DIRECTORY = directory();
+    /** A context of its own: its broker needs its own journal (the shared one is locked) and acceptor port. */
+    static final int DIRECTORY_PORT = freePort();
 
     @DynamicPropertySource
     static void directoryLogins(DynamicPropertyRegistry registry) {
+        registry.add("caravan.messaging.data-dir", () -> DIRECTORY.resolve("journal").toString());
+        registry.add("caravan.messaging.acceptor.enabled", () -> true);
+        registry.add("caravan.messaging.acceptor.host", () -> "127.0.0.1");
+        registry.add("caravan.messaging.acceptor.port", () -> DIRECTORY_PORT);
         registry.add("caravan.messaging.jaas.domain", () -> "caravan-agents");
         registry.add("caravan.messaging.jaas.login-config", () -> DIRECTORY.resolve("login.config").toString());
     }
@@ -72,8 +92,41 @@ class BrokerDirectoryLoginTest extends MessagingTestSupport {
         assertThat(poll(wf, "b", "?timeout=2&max_messages=10").get("count").asInt()).isEqualTo(2);
     }
 
+    @LocalServerPort
+    int port;
+    @Autowired
+    ObjectMapper mapper;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static String newWorkflow() {
+        return "wf-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private void sendMessage(String workflow, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workflows/" + workflow + "/messages"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private JsonNode poll(String workflow, String agent, String query) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workflows/" + workflow
+                + "/agents/" + agent + "/messages" + query)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return mapper.readTree(r.body());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Connection amqp(String user, String password) throws JMSException {
-        Connection connection = new JmsConnectionFactory(user, password, "amqp://127.0.0.1:" + NATIVE_PORT).createConnection();
+        Connection connection = new JmsConnectionFactory(user, password, "amqp://127.0.0.1:" + DIRECTORY_PORT).createConnection();
         connection.start();
         return connection;
     }
