@@ -3,19 +3,12 @@ package dev.caravan.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static dev.caravan.messaging.MessagingTestSupport.freePort;
+import static dev.caravan.messaging.MessagingTestSupport.newWorkflow;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.CaravanApplication;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.UUID;
-import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.JMSSecurityException;
@@ -23,15 +16,24 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.qpid.jms.JmsConnectionFactory;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Native logins from a JAAS login module ({@code caravan.messaging.jaas.*}): here Artemis's
+ * Not a {@link MessagingTestSupport}: that class's property source (its shared journal and acceptor
+ * port) wins over a subclass's, and this context's broker cannot share the journal the cached messaging
+ * context holds locked. Native logins from a JAAS login module ({@code caravan.messaging.jaas.*}): here Artemis's
  * PropertiesLoginModule over two files, standing in for its LDAPLoginModule (the same JAAS contract).
  * A user of the directory with the role {@code agent} messages like any agent, its roles come from the
  * directory (a user without one logs in but may not send), strangers and wrong passwords are refused,
@@ -42,7 +44,6 @@ import org.springframework.test.context.DynamicPropertySource;
 class BrokerDirectoryLoginTest {
 
     static final Path DIRECTORY = directory();
-    /** A context of its own: its broker needs its own journal (the shared one is locked) and acceptor port. */
     static final int DIRECTORY_PORT = freePort();
 
     @DynamicPropertySource
@@ -99,10 +100,6 @@ class BrokerDirectoryLoginTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static String newWorkflow() {
-        return "wf-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     private void sendMessage(String workflow, String body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/workflows/" + workflow + "/messages"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -117,18 +114,8 @@ class BrokerDirectoryLoginTest {
         return mapper.readTree(r.body());
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static Connection amqp(String user, String password) throws JMSException {
-        Connection connection = new JmsConnectionFactory(user, password, "amqp://127.0.0.1:" + DIRECTORY_PORT).createConnection();
-        connection.start();
-        return connection;
+        return MessagingTestSupport.amqp(DIRECTORY_PORT, user, password);
     }
 
     private static Path directory() {

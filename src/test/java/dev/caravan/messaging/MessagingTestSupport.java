@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.CaravanApplication;
 import dev.caravan.fixtures.ManagementLogin;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.qpid.jms.JmsConnectionFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -126,6 +129,13 @@ abstract class MessagingTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A started Qpid JMS (AMQP 1.0) connection to a native acceptor on loopback. */
+    static Connection amqp(int port, String user, String password) throws JMSException {
+        Connection connection = new JmsConnectionFactory(user, password, "amqp://127.0.0.1:" + port).createConnection();
+        connection.start();
+        return connection;
     }
 
     static int freePort() {

@@ -12,16 +12,13 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import org.apache.qpid.jms.JmsConnectionFactory;
 import org.junit.jupiter.api.Test;
 
 /** Native agents over AMQP 1.0 (Qpid JMS, a real client on the broker's TCP acceptor) see what REST agents see. */
 class NativeAmqpInteropTest extends MessagingTestSupport {
 
     private Connection amqp(String user, String password) throws JMSException {
-        Connection connection = new JmsConnectionFactory(user, password, "amqp://127.0.0.1:" + NATIVE_PORT).createConnection();
-        connection.start();
-        return connection;
+        return amqp(NATIVE_PORT, user, password);
     }
 
     @Test
